@@ -1,0 +1,432 @@
+"""Round rulebooks: ``rules/<round>.yaml`` resolved through ``extends``, validated, typed.
+
+Each round file holds data only. A later round names its predecessor in ``extends`` and lists the
+changes; resolving merges mappings recursively, replaces lists and deletes a key whose value is
+``null``. The resolved data is validated against ``schemas/rulebook.schema.json`` and exposed as
+pydantic models (``Rulebook``, ``Benchmark``...).
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import jsonschema
+import yaml
+from pydantic import BaseModel, ConfigDict, PrivateAttr, model_validator
+
+from checker.resources import data_dir
+
+ROUNDS_DIR: Path = data_dir("rules")
+SCHEMA_PATH: Path = data_dir("schemas") / "rulebook.schema.json"
+
+
+class UnknownRound(ValueError):
+    """A round was asked for that has no rulebook."""
+
+    def __init__(self, round_: str, known: list[str]) -> None:
+        self.round = round_
+        self.known = list(known)
+        super().__init__(f"unknown round {round_!r}; known rounds: {', '.join(self.known) or 'none'}")
+
+
+class RulebookError(ValueError):
+    """A rulebook file is broken (bad ``extends`` chain or schema violation)."""
+
+
+# --------------------------------------------------------------------------- resolution
+
+
+def _version_key(round_: str) -> tuple[int, ...]:
+    """Sort key for round names such as ``v6.1`` (numeric, component-wise)."""
+    return tuple(int(part) for part in re.findall(r"\d+", round_))
+
+
+def available_rounds() -> list[str]:
+    """Names of all rounds that have a rulebook, oldest first."""
+    return sorted((p.stem for p in ROUNDS_DIR.glob("v*.yaml")), key=_version_key)
+
+
+def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Return ``base`` updated by ``override``: mappings merge recursively, other values
+    (lists included) replace, and a ``None`` value deletes the key. Inputs are not modified."""
+    result = copy.deepcopy(base)
+    for key, value in override.items():
+        if value is None:
+            result.pop(key, None)
+        elif isinstance(value, dict) and isinstance(result.get(key), dict):
+            result[key] = merge(result[key], value)
+        else:
+            result[key] = copy.deepcopy(value)
+    return result
+
+
+def _read_round_file(round_: str) -> dict[str, Any]:
+    """Parse ``rules/<round_>.yaml``; raise ``UnknownRound`` when it does not exist."""
+    path = ROUNDS_DIR / f"{round_}.yaml"
+    if not path.is_file():
+        raise UnknownRound(round_, available_rounds())
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise RulebookError(f"{path}: a rulebook must be a mapping")
+    return data
+
+
+@functools.lru_cache(maxsize=1)
+def _schema() -> dict[str, Any]:
+    """The rulebook JSON Schema, parsed once."""
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+@functools.lru_cache(maxsize=None)
+def _resolved(round_: str) -> dict[str, Any]:
+    """Merged and validated data of ``round_`` (cached; callers get copies)."""
+    chain: list[dict[str, Any]] = []
+    visited: list[str] = []
+    name: str | None = round_
+    while name is not None:
+        if name in visited:
+            raise RulebookError(f"circular 'extends' chain: {' -> '.join([*visited, name])}")
+        data = _read_parent(name, visited[-1]) if visited else _read_round_file(name)
+        if data.get("round") != name:
+            raise RulebookError(f"rules/{name}.yaml declares round {data.get('round')!r}")
+        visited.append(name)
+        chain.append(data)
+        name = data.get("extends")
+    resolved: dict[str, Any] = {}
+    for data in reversed(chain):
+        resolved = merge(resolved, data)
+    errors = sorted(jsonschema.Draft202012Validator(_schema()).iter_errors(resolved), key=str)
+    if errors:
+        where = "/".join(str(p) for p in errors[0].absolute_path)
+        raise RulebookError(f"rulebook {round_} does not match the schema at '{where}': {errors[0].message}")
+    return resolved
+
+
+def _read_parent(name: str, child: str) -> dict[str, Any]:
+    """Read the round a child ``extends``; a missing parent is a broken rulebook, not an unknown round."""
+    try:
+        return _read_round_file(name)
+    except UnknownRound as exc:
+        raise RulebookError(f"rulebook {child} extends unknown round {name!r}") from exc
+
+
+def resolved_data(round_: str) -> dict[str, Any]:
+    """The merged data of ``round_`` (after ``extends``), validated against the rulebook schema."""
+    return copy.deepcopy(_resolved(round_))
+
+
+# --------------------------------------------------------------------------- models
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TokenLimits(_Model):
+    """99th-percentile limits of an LLM in nanoseconds (a run passes when strictly below)."""
+
+    ttft: int
+    tpot: int
+
+
+class ScenarioSet(_Model):
+    """Scenarios of a benchmark on one system-type class."""
+
+    required: list[str]
+    optional: list[str] = []
+
+
+class AccuracyTarget(_Model):
+    """One accuracy bound: ``reference * ratio``, checked with >= (at_least) or <= (at_most).
+
+    ``scenarios`` restricts the target to those directory scenarios (absent: all scenarios).
+    """
+
+    metric: str
+    reference: float
+    ratio: float
+    direction: Literal["at_least", "at_most"]
+    scenarios: list[str] | None = None
+
+    @property
+    def threshold(self) -> float:
+        """The bound itself, ``reference * ratio``."""
+        return self.reference * self.ratio
+
+    def passes(self, value: float) -> bool:
+        """True when ``value`` satisfies the bound."""
+        return value >= self.threshold if self.direction == "at_least" else value <= self.threshold
+
+    def applies_to(self, scenario: str | None) -> bool:
+        """True when the target applies to the (canonical) directory scenario."""
+        return self.scenarios is None or scenario is None or scenario in self.scenarios
+
+
+class Artefacts(_Model):
+    """Extra accuracy outputs that must be present (``accuracy/<dir>/<stem>.*``)."""
+
+    dir: str
+    stems: list[str]
+
+
+class Benchmark(_Model):
+    """Everything a round says about one MLPerf model."""
+
+    name: str
+    model: str
+    scenarios: dict[str, ScenarioSet]
+    dataset_size: int | None = None
+    accuracy_sample_count: int | None = None
+    accuracy_sample_count_by_scenario: dict[str, int] = {}
+    performance_sample_count: int | None = None
+    min_query_count: dict[str, int] = {}
+    offline_min_samples_per_query: int | None = None
+    latency_bound_ns: dict[str, int] = {}
+    token_latency_limits_ns: dict[str, TokenLimits] = {}
+    token_latencies: bool = False
+    equal_issue: bool = False
+    metric_field: dict[str, str] = {}
+    unit: dict[str, str] = {}
+    metric_scale: dict[str, float] = {}
+    accuracy: list[AccuracyTarget]
+    compliance: list[str]
+    test01_delta_percent: dict[str, float] = {}
+    extra_accuracy_artefacts: Artefacts | None = None
+    reference_weights: list[str] = []
+    exempt_min_duration: bool = False
+
+    _system_types: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    def scenarios_for(self, system_type: str) -> ScenarioSet | None:
+        """Scenarios for a raw ``system_type`` value (``"datacenter,edge"``...); None when the
+        system type is unknown or the benchmark is not allowed on it."""
+        system_class = self._system_types.get(system_type)
+        return self.scenarios.get(system_class) if system_class else None
+
+    def expected_accuracy_samples(self, scenario: str | None = None) -> int | None:
+        """Samples the accuracy run must cover: the scenario-specific or general accuracy sample
+        count when set, else the dataset size (None when the round defines neither)."""
+        if scenario is not None and scenario in self.accuracy_sample_count_by_scenario:
+            return self.accuracy_sample_count_by_scenario[scenario]
+        return self.accuracy_sample_count if self.accuracy_sample_count is not None else self.dataset_size
+
+    def accuracy_for(self, scenario: str | None) -> list[AccuracyTarget]:
+        """The accuracy targets that apply to a directory scenario."""
+        return [t for t in self.accuracy if t.applies_to(scenario)]
+
+
+class Truncation(_Model):
+    """How the official tool truncates ``mlperf_log_accuracy.json``."""
+
+    head_chars: int
+    tail_chars: int
+    marker: str
+
+
+class Test01Delta(_Model):
+    """TEST01 non-deterministic accuracy tolerance in percent."""
+
+    default: float
+    high_accuracy: float
+
+
+class Defaults(_Model):
+    """Per-scenario defaults that benchmarks may override."""
+
+    metric_field: dict[str, str]
+    unit: dict[str, str]
+    power_unit: dict[str, str]
+    test01_delta_percent: Test01Delta
+
+
+class SystemRules(_Model):
+    """Fields and values of the system description JSON."""
+
+    required_fields: list[str]
+    meaningful_fields: list[str]
+    network_fields: list[str]
+    power_fields: list[str]
+    numeric_fields: list[str]
+    system_types: dict[str, str]
+    statuses: list[str]
+    network_sut_substring: str
+
+
+class MeasurementRules(_Model):
+    """The measurements (implementation) JSON and the files beside it."""
+
+    required_fields: list[str]
+    required_files: list[str]
+
+
+class FileSet(_Model):
+    """An exact file list: required names plus tolerated optional ones."""
+
+    required: list[str]
+    optional: list[str] = []
+
+
+class PowerFiles(_Model):
+    """Files of a power result."""
+
+    run_extra: list[str]
+    ranging: list[str]
+    power: list[str]
+
+
+class LayoutFiles(_Model):
+    """File lists inside a result directory."""
+
+    accuracy: FileSet
+    performance: FileSet
+    power: PowerFiles
+    always_optional: list[str]
+    calibration_required: bool
+
+
+class NameHeuristic(_Model):
+    """Official substring guess: a directory name containing any of ``contains`` is ``model``."""
+
+    contains: list[str]
+    model: str
+
+
+class Policies(_Model):
+    """Round-level choices of the official checker."""
+
+    equal_issue_divisions: list[str]
+    dataset_coverage: Literal["none", "warning", "error"]
+
+
+class Rulebook(_Model):
+    """All constants of one round."""
+
+    round: str
+    extends: str | None = None
+    status: Literal["published", "draft"]
+    layout: Literal["v5", "v6"]
+    loadgen_version_prefixes: list[str]
+    min_duration_ms: int
+    max_accuracy_log_bytes: int
+    accuracy_log_truncation: Truncation
+    file_size_limit_mib: int
+    seeds: dict[str, int]
+    test_seeds: dict[str, dict[str, int]] = {}
+    divisions: list[str]
+    scenarios: list[str]
+    scenario_aliases: dict[str, str] = {}
+    accuracy_patterns: dict[str, str]
+    hash_pattern: str
+    defaults: Defaults
+    system: SystemRules
+    measurements: MeasurementRules
+    layout_files: LayoutFiles
+    compliance_tests: dict[str, dict[str, list[str]]]
+    power: dict[str, Any] = {}
+    policies: Policies
+    csv_columns: list[str]
+    aliases: dict[str, str]
+    name_heuristics: list[NameHeuristic]
+    endpoints_allowed_models: list[str] = []
+    benchmarks: dict[str, Benchmark]
+
+    _regex_cache: dict[str, re.Pattern[str]] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _resolve_benchmarks(cls, data: Any) -> Any:
+        """Name each benchmark after its key and merge the scenario defaults into it."""
+        if not isinstance(data, dict) or not isinstance(data.get("benchmarks"), dict):
+            return data
+        defaults = data.get("defaults") or {}
+        data = dict(data)
+        data["benchmarks"] = {
+            name: {
+                **bench,
+                "name": name,
+                "metric_field": {**defaults.get("metric_field", {}), **bench.get("metric_field", {})},
+                "unit": {**defaults.get("unit", {}), **bench.get("unit", {})},
+            }
+            for name, bench in data["benchmarks"].items()
+        }
+        return data
+
+    def model_post_init(self, __context: Any) -> None:
+        """Give every benchmark the round's system-type map (used by ``scenarios_for``)."""
+        for bench in self.benchmarks.values():
+            bench._system_types = self.system.system_types
+
+    def canonical_scenario(self, dirname: str) -> str | None:
+        """Canonical spelling of a scenario directory name (``offline`` -> ``Offline``)."""
+        lowered = dirname.lower()
+        for scenario in self.scenarios:
+            if scenario.lower() == lowered:
+                return scenario
+        return self.scenario_aliases.get(lowered)
+
+    def benchmark(self, name: str) -> Benchmark | None:
+        """The benchmark called ``name`` (an MLPerf model name), or None."""
+        return self.benchmarks.get(name)
+
+    def resolve_benchmark(self, dirname: str, model_mapping: dict[str, str] | None = None) -> str | None:
+        """MLPerf model of a benchmark directory name (official order, spec 3.3): the exact name,
+        the built-in aliases, the submitter's ``model_mapping`` (open division), then the
+        round's substring heuristics. None when nothing names a model of this round."""
+        if dirname in self.benchmarks:
+            return dirname
+        if dirname in self.aliases:
+            return self._known(self.aliases[dirname])
+        if model_mapping and dirname in model_mapping:
+            return self._known(model_mapping[dirname])
+        for heuristic in self.name_heuristics:
+            if any(part in dirname for part in heuristic.contains):
+                return self._known(heuristic.model)
+        return None
+
+    def _known(self, name: str) -> str | None:
+        """``name`` (or its alias target) when it is a benchmark of this round."""
+        target = name if name in self.benchmarks else self.aliases.get(name, name)
+        return target if target in self.benchmarks else None
+
+    def accuracy_regex(self, metric: str) -> re.Pattern[str]:
+        """Compiled ``accuracy.txt`` pattern of ``metric`` (group 1 is the value); KeyError if unknown."""
+        if metric not in self._regex_cache:
+            self._regex_cache[metric] = re.compile(self.accuracy_patterns[metric])
+        return self._regex_cache[metric]
+
+    def test01_delta(self, benchmark: str, metric: str) -> float:
+        """TEST01 non-deterministic tolerance (percent) for a metric of a benchmark."""
+        bench = self.benchmarks.get(benchmark)
+        if bench is not None and metric in bench.test01_delta_percent:
+            return bench.test01_delta_percent[metric]
+        delta = self.defaults.test01_delta_percent
+        return delta.high_accuracy if "99.9" in benchmark else delta.default
+
+
+@functools.lru_cache(maxsize=None)
+def load_rulebook(round_: str) -> Rulebook:
+    """The typed rulebook of ``round_`` (cached); ``UnknownRound`` when there is none."""
+    if round_ not in available_rounds():
+        raise UnknownRound(round_, available_rounds())
+    return Rulebook.model_validate(_resolved(round_))
+
+
+def detect_round(loadgen_version: str) -> str | None:
+    """Round a LoadGen version string belongs to (``"6.0.3 @ 1a2b"`` -> ``"v6.0"``).
+
+    A prefix matches the version number itself or its leading dot-separated components
+    (``"6.0"`` matches ``6.0`` and ``6.0.3`` but not ``6.01``); the longest matching prefix wins.
+    """
+    version = loadgen_version.split("@", 1)[0].strip()
+    best: tuple[int, str] | None = None
+    for round_ in available_rounds():
+        for prefix in load_rulebook(round_).loadgen_version_prefixes:
+            if version == prefix or version.startswith(prefix + "."):
+                if best is None or len(prefix) > best[0]:
+                    best = (len(prefix), round_)
+    return best[1] if best else None
