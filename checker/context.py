@@ -1,0 +1,204 @@
+"""What a rule sees: the unit it checks, the round's rulebook and a parse-once file cache."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+
+from checker.model import ResultUnit, Submission, SubmitterUnit, SystemUnit
+from checker.parsers.accuracy_log import AccuracyLogInfo, scan_accuracy_log
+from checker.parsers.accuracy_txt import AccuracyText, parse_accuracy_text
+from checker.parsers.common import Parsed, ParseProblem
+from checker.parsers.conf import ConfFile, parse_conf
+from checker.parsers.jsonfile import parse_json, parse_model_mapping
+from checker.parsers.loadgen import DetailLog, parse_detail_log
+from checker.parsers.summary import SummaryLog, parse_summary_log
+from checker.rulebook import Benchmark, Rulebook
+
+T = TypeVar("T")
+
+
+@dataclass
+class Options:
+    """Run options that rules may consult."""
+
+    reference_data: Path | None = None
+    profile: str | None = None
+
+
+class FileCache:
+    """Parses each file at most once per process and remembers the problems met."""
+
+    def __init__(self) -> None:
+        self._values: dict[tuple[str, Path], Any] = {}
+        self.problems: dict[Path, list[ParseProblem]] = {}
+
+    def get(self, kind: str, path: Path, parser: Callable[[Path], Parsed[T]]) -> T | None:
+        """The parsed value of `path` (None when missing or unusable); problems are recorded once."""
+        key = (kind, path)
+        if key in self._values:
+            return self._values[key]
+        if not os.path.lexists(path):
+            self._values[key] = None
+            return None
+        parsed = parser(path)
+        self._values[key] = parsed.value
+        if parsed.problems:
+            self.problems.setdefault(path, []).extend(parsed.problems)
+        return parsed.value
+
+    def drain(self) -> dict[Path, list[ParseProblem]]:
+        """Hand over the problems recorded since the last drain."""
+        out, self.problems = self.problems, {}
+        return out
+
+
+@dataclass
+class BaseContext:
+    """Shared by every scope: the submission, the rulebook, options and the file cache."""
+
+    submission: Submission
+    rulebook: Rulebook
+    options: Options
+    cache: FileCache
+
+    def rel(self, path: Path | str) -> str:
+        """Report form of a path (relative to the submission root)."""
+        return self.submission.rel(path)
+
+    def json(self, path: Path) -> dict | None:
+        """A JSON object file, parsed once."""
+        return self.cache.get("json", path, parse_json)
+
+    def detail_log(self, path: Path) -> DetailLog | None:
+        """A LoadGen detail log, parsed once."""
+        return self.cache.get("detail", path, parse_detail_log)
+
+    def summary_log(self, path: Path) -> SummaryLog | None:
+        """A LoadGen summary log, parsed once."""
+        return self.cache.get("summary", path, parse_summary_log)
+
+    def accuracy_txt(self, path: Path) -> AccuracyText | None:
+        """An accuracy.txt, parsed once."""
+        return self.cache.get("acctxt", path, parse_accuracy_text)
+
+    def accuracy_log_info(self, path: Path) -> AccuracyLogInfo | None:
+        """Size, hash and truncation shape of an mlperf_log_accuracy.json, computed once."""
+        t = self.rulebook.accuracy_log_truncation
+        return self.cache.get("acclog", path, lambda p: scan_accuracy_log(
+            p, t.head_chars, t.tail_chars, t.marker.encode()))
+
+    def conf(self, path: Path) -> ConfFile | None:
+        """A LoadGen conf file, parsed once."""
+        return self.cache.get("conf", path, parse_conf)
+
+    def model_mapping(self, submitter_dir: Path) -> dict[str, str]:
+        """The open-division model_mapping.json of a submitter ({} when absent or unusable)."""
+        return self.cache.get("mapping", submitter_dir / "model_mapping.json", parse_model_mapping) or {}
+
+
+@dataclass
+class SubmissionContext(BaseContext):
+    """Context of submission-scope rules."""
+
+
+@dataclass
+class SubmitterContext(BaseContext):
+    """Context of submitter-scope rules."""
+
+    unit: SubmitterUnit = None  # type: ignore[assignment]
+
+
+@dataclass
+class SystemContext(BaseContext):
+    """Context of system-scope rules."""
+
+    unit: SystemUnit = None  # type: ignore[assignment]
+    submitter: SubmitterUnit = None  # type: ignore[assignment]
+
+    @property
+    def system_json(self) -> dict | None:
+        """The system description, or None when missing/unusable."""
+        return self.json(self.unit.json_path)
+
+
+@dataclass
+class ResultContext(BaseContext):
+    """Context of result-scope rules, with the paths and parsed files of one result."""
+
+    unit: ResultUnit = None  # type: ignore[assignment]
+    outcome: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def scenario(self) -> str | None:
+        """The canonical scenario of the directory name, or None when it is no scenario."""
+        return self.rulebook.canonical_scenario(self.unit.scenario)
+
+    @cached_property
+    def benchmark_name(self) -> str | None:
+        """The official benchmark this result is for (aliases and open model_mapping resolved)."""
+        mapping = self.model_mapping(self.unit.submitter_dir) if self.unit.division == "open" else None
+        return self.rulebook.resolve_benchmark(self.unit.benchmark, mapping)
+
+    @cached_property
+    def benchmark(self) -> Benchmark | None:
+        """The round's data for this result's benchmark."""
+        return self.rulebook.benchmark(self.benchmark_name) if self.benchmark_name else None
+
+    @property
+    def perf_dir(self) -> Path:
+        """`performance/run_1` of the result."""
+        return self.unit.path / "performance" / "run_1"
+
+    @property
+    def acc_dir(self) -> Path:
+        """`accuracy/` of the result."""
+        return self.unit.path / "accuracy"
+
+    @property
+    def has_power(self) -> bool:
+        """A result has power when `performance/power/` exists."""
+        return (self.unit.path / "performance" / "power").is_dir()
+
+    @property
+    def perf_log(self) -> DetailLog | None:
+        """The performance run's detail log."""
+        return self.detail_log(self.perf_dir / "mlperf_log_detail.txt")
+
+    @property
+    def acc_log(self) -> DetailLog | None:
+        """The accuracy run's detail log."""
+        return self.detail_log(self.acc_dir / "mlperf_log_detail.txt")
+
+    @property
+    def system_json_path(self) -> Path:
+        """`systems/<system>.json` of the result's submitter."""
+        return self.unit.submitter_dir / "systems" / f"{self.unit.system}.json"
+
+    @property
+    def system_json(self) -> dict | None:
+        """The result's system description."""
+        return self.json(self.system_json_path)
+
+    @cached_property
+    def measurements_path(self) -> Path | None:
+        """The implementation-description JSON: `measurements.json` (v6) or `<system>*.json` (v5)."""
+        u = self.unit
+        if u.layout == "v6":
+            return u.path / "measurements.json"
+        try:
+            names = sorted(n for n in os.listdir(u.measurements_dir) if n.endswith(".json"))
+        except OSError:
+            return None
+        own = [n for n in names if n.startswith(u.system)]
+        pick = [n for n in own if n.endswith(f"_{u.scenario}.json")] or own
+        return u.measurements_dir / pick[0] if pick else None
+
+    @property
+    def measurements(self) -> dict | None:
+        """The parsed implementation description."""
+        path = self.measurements_path
+        return self.json(path) if path is not None else None

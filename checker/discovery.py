@@ -1,0 +1,136 @@
+"""Walks a submission tree into typed units, for both layouts.
+
+Up to v5.1 a submitter keeps `results/`, `measurements/`, `compliance/` and `code/` side by side;
+from v6.0 everything of a result lives inside the result directory and code is in `src/`.
+A root may be a whole submission (holding `closed/`, `open/`, `network/`), one division, or one
+submitter. Symbolic links are never followed: a linked directory is not walked.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from checker.model import ResultUnit, Submission, SubmitterUnit, SystemUnit
+from checker.parsers.jsonfile import parse_json
+
+DIVISIONS = ("closed", "open", "network")
+SCENARIOS = ("SingleStream", "MultiStream", "Server", "Offline", "Interactive")
+V5_MARKERS = ("measurements", "compliance", "code")
+
+
+class NotASubmission(ValueError):
+    """The path given cannot be read as a submission (a usage error)."""
+
+
+def _dirs(path: Path) -> list[str]:
+    """Names of the real (not linked) subdirectories, sorted."""
+    try:
+        with os.scandir(path) as it:
+            return sorted(e.name for e in it if e.is_dir(follow_symlinks=False))
+    except OSError:
+        return []
+
+
+def _entries(path: Path) -> list[os.DirEntry]:
+    try:
+        with os.scandir(path) as it:
+            return sorted(it, key=lambda e: e.name)
+    except OSError:
+        return []
+
+
+def canonical_scenario(name: str, scenarios: tuple[str, ...] = SCENARIOS) -> str | None:
+    """`offline` -> `Offline`; None when the name is no scenario."""
+    lowered = name.lower()
+    for s in scenarios:
+        if s.lower() == lowered:
+            return s
+    return None
+
+
+def detect_layout(submitter_dir: Path) -> str:
+    """'v5' when the submitter uses the pre-v6.0 parallel trees, else 'v6'."""
+    names = set(_dirs(submitter_dir))
+    return "v5" if names & set(V5_MARKERS) else "v6"
+
+
+def _submitter(division: str, path: Path, root: Path, prefix: str) -> SubmitterUnit:
+    sub = SubmitterUnit(division=division, name=path.name, path=path, layout=detect_layout(path))
+    results_root = path / "results"
+    systems = set()
+    try:
+        systems |= {e.name[:-5] for e in _entries(path / "systems") if e.name.endswith(".json")}
+    except OSError:
+        pass
+    systems |= set(_dirs(results_root))
+    for system in sorted(systems):
+        sub.systems.append(SystemUnit(division=division, submitter=sub.name, name=system,
+                                      json_path=path / "systems" / f"{system}.json",
+                                      results_dir=results_root / system))
+    for system in _dirs(results_root):
+        for benchmark in _dirs(results_root / system):
+            for scenario in _dirs(results_root / system / benchmark):
+                if canonical_scenario(scenario) is None:
+                    continue
+                rpath = results_root / system / benchmark / scenario
+                if sub.layout == "v5":
+                    mdir = path / "measurements" / system / benchmark / scenario
+                    cdir = path / "compliance" / system / benchmark / scenario
+                else:
+                    mdir = cdir = rpath
+                rel = "/".join(x for x in (prefix, rpath.relative_to(root).as_posix()) if x)
+                sub.results.append(ResultUnit(division=division, submitter=sub.name, system=system,
+                                              benchmark=benchmark, scenario=scenario, path=rpath, rel=rel,
+                                              layout=sub.layout, measurements_dir=mdir, compliance_dir=cdir,
+                                              submitter_dir=path))
+    return sub
+
+
+def _division_of_submitter(path: Path) -> str:
+    if path.parent.name in DIVISIONS:
+        return path.parent.name
+    for entry in _entries(path / "systems"):
+        if entry.name.endswith(".json"):
+            value = parse_json(Path(entry.path)).value
+            if isinstance(value, dict) and str(value.get("division", "")).lower() in DIVISIONS:
+                return str(value["division"]).lower()
+    return "closed"
+
+
+def discover(root: Path) -> Submission:
+    """Discover the units of the submission at `root` (a whole tree, a division or a submitter).
+
+    Raises NotASubmission when `root` is missing, not a directory, or holds nothing recognisable.
+    """
+    if not os.path.lexists(root):
+        raise NotASubmission(f"{root}: no such file or directory")
+    if root.is_symlink():
+        root = root.resolve()
+    if not root.is_dir():
+        raise NotASubmission(f"{root}: not a directory (give the submission's root directory)")
+    root = root.resolve()
+    names = set(_dirs(root))
+    if names & set(DIVISIONS):
+        sub = Submission(root=root, prefix="")
+        for entry in _entries(root):
+            if entry.name in DIVISIONS and entry.is_dir(follow_symlinks=False):
+                for name in _dirs(root / entry.name):
+                    sub.submitters.append(_submitter(entry.name, root / entry.name / name, root, ""))
+                sub.stray.extend(Path(e.path) for e in _entries(root / entry.name) if not e.is_dir(follow_symlinks=False))
+            else:
+                sub.stray.append(Path(entry.path))
+        return sub
+    if root.name in DIVISIONS:
+        sub = Submission(root=root, prefix=root.name)
+        for name in _dirs(root):
+            sub.submitters.append(_submitter(root.name, root / name, root, root.name))
+        sub.stray.extend(Path(e.path) for e in _entries(root) if not e.is_dir(follow_symlinks=False))
+        return sub
+    if names & {"results", "systems"}:
+        division = _division_of_submitter(root)
+        prefix = f"{division}/{root.name}"
+        return Submission(root=root, prefix=prefix, submitters=[_submitter(division, root, root, prefix)])
+    if not names and not _entries(root):
+        raise NotASubmission(f"{root}: empty directory, no submission to check")
+    raise NotASubmission(f"{root}: no closed/, open/ or network/ division, and no results/ or systems/ of a submitter")

@@ -1,0 +1,270 @@
+"""Runs the selected rules over the units of a submission, in parallel, and builds the report."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import traceback
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, Iterable
+
+from checker import __version__
+from checker.context import (FileCache, Options, ResultContext, SubmissionContext, SubmitterContext,
+                             SystemContext)
+from checker.discovery import discover
+from checker.model import Finding, Issue, ResultUnit, Scope, Severity, Submission
+from checker.parsers.common import ParseProblem
+from checker.registry import ANNOTATORS, REGISTRY, Rule, load_rules, select
+from checker.report import Report, ResultRecord
+from checker.rulebook import Rulebook, detect_round, load_rulebook
+
+CHK_CODE = "CHK001"
+#: Below this many results the work is done in-process (forking costs more than it saves).
+PARALLEL_THRESHOLD = 64
+
+
+@dataclass
+class RunConfig:
+    """Everything a check run needs besides the path."""
+
+    round: str | None = None
+    select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    jobs: int = 0
+    options: Options = field(default_factory=Options)
+    submitter: str | None = None
+
+
+def detect_submission_round(submission: Submission) -> str | None:
+    """The round whose LoadGen version the submission's performance logs show (first log that tells)."""
+    from checker.parsers.loadgen import parse_detail_log
+
+    for result in submission.results:
+        log = parse_detail_log(result.path / "performance" / "run_1" / "mlperf_log_detail.txt").value
+        version = log.get("loadgen_version") if log else None
+        if isinstance(version, str):
+            round_ = detect_round(version)
+            if round_:
+                return round_
+    return None
+
+
+def _issue_to_finding(rule: Rule, issue: Issue, ctx_rel, result: str | None, unit: str, short_run: bool) -> Finding:
+    severity = (issue.severity or rule.severity)
+    if short_run and rule.relaxed_by_short_run and severity == Severity.ERROR:
+        severity = Severity.WARNING
+    path = ctx_rel(issue.path) if issue.path is not None else None
+    return Finding(code=rule.code, name=rule.name, severity=Severity(severity).value, message=issue.message,
+                   hint=issue.hint or rule.section("Fix:"), path=path, line=issue.line, result=result,
+                   expected=None if issue.expected is None else str(issue.expected),
+                   actual=None if issue.actual is None else str(issue.actual), unit=unit)
+
+
+def _run_rule(rule: Rule, ctx: Any, result: str | None, unit: str, short_run: bool) -> list[Finding]:
+    try:
+        return [_issue_to_finding(rule, issue, ctx.rel, result, unit, short_run) for issue in (rule.check(ctx) or ())]
+    except Exception as exc:  # a faulty rule must not stop the run
+        chk = REGISTRY[CHK_CODE]
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        return [Finding(code=chk.code, name=chk.name, severity=chk.severity.value,
+                        message=f"rule {rule.code} ({rule.name}) raised {type(exc).__name__}: {exc} "
+                                f"at {Path(where.filename).name}:{where.lineno}",
+                        hint=chk.section("Fix:"), path=result or unit, result=result, unit=unit)]
+
+
+class _Worker:
+    """State shared by the result checks of one process."""
+
+    submission: Submission
+    rulebook: Rulebook
+    options: Options
+    rules: list[Rule]
+    short_run: bool
+    cache: FileCache
+
+    @classmethod
+    def setup(cls, submission: Submission, rulebook: Rulebook, options: Options, rules: list[Rule]) -> None:
+        cls.submission, cls.rulebook, cls.options, cls.rules = submission, rulebook, options, rules
+        cls.short_run = options.profile == "short-run"
+        cls.cache = FileCache()
+
+    @classmethod
+    def check(cls, result: ResultUnit) -> tuple[list[Finding], dict[str, Any], dict[Path, list[ParseProblem]]]:
+        ctx = ResultContext(submission=cls.submission, rulebook=cls.rulebook, options=cls.options,
+                            cache=cls.cache, unit=result)
+        findings: list[Finding] = []
+        for rule in cls.rules:
+            findings.extend(_run_rule(rule, ctx, result.rel, result.system_key, cls.short_run))
+        for annotate in ANNOTATORS:
+            try:
+                annotate(ctx)
+            except Exception:  # annotators fill report data only; a failure leaves it empty
+                pass
+        return findings, ctx.outcome, cls.cache.drain()
+
+    @classmethod
+    def check_many(cls, results: list[ResultUnit]) -> list[tuple[list[Finding], dict[str, Any], dict]]:
+        return [cls.check(r) for r in results]
+
+
+def _chunks(items: list[ResultUnit], n: int) -> list[list[ResultUnit]]:
+    """Split results into about `4 n` contiguous chunks (neighbouring results share files)."""
+    size = max(1, len(items) // (n * 4) + 1)
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def _check_results(submission: Submission, rulebook: Rulebook, options: Options, rules: list[Rule], jobs: int):
+    results = submission.results
+    _Worker.setup(submission, rulebook, options, rules)
+    if jobs <= 1 or len(results) < PARALLEL_THRESHOLD:
+        return [_Worker.check(r) for r in results]
+    ctx = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+        out = []
+        for part in pool.map(_Worker.check_many, _chunks(results, jobs)):
+            out.extend(part)
+        return out
+
+
+def _owner_index(submission: Submission) -> dict[str, str]:
+    """Maps the directories that belong to a result (result, v5 measurements and compliance) to it."""
+    index: dict[str, str] = {}
+    for r in submission.results:
+        index[r.rel] = r.rel
+        for d in (r.measurements_dir, r.compliance_dir):
+            index.setdefault(submission.rel(d), r.rel)
+    return index
+
+
+def _owner(rel_path: str, index: dict[str, str]) -> str | None:
+    for parent in [PurePosixPath(rel_path), *PurePosixPath(rel_path).parents]:
+        hit = index.get(parent.as_posix())
+        if hit:
+            return hit
+    return None
+
+
+def _unit_of_path(rel_path: str) -> str:
+    parts = rel_path.split("/")
+    if len(parts) >= 4 and parts[2] == "systems":
+        return "/".join(parts[:3] + [parts[3].removesuffix(".json")])
+    if len(parts) >= 5 and parts[2] == "results":
+        return "/".join(parts[:2] + ["systems", parts[3]])
+    return "/".join(parts[:2])
+
+
+def _problems_to_findings(problems: dict[Path, list[ParseProblem]], submission: Submission,
+                          index: dict[str, str]) -> list[Finding]:
+    out = []
+    for path, items in problems.items():
+        rel = submission.rel(path)
+        owner = _owner(rel, index)
+        for p in items:
+            rule = REGISTRY[p.code]
+            out.append(Finding(code=p.code, name=rule.name, severity=rule.severity.value, message=p.message,
+                               hint=p.hint, path=rel, line=p.line, result=owner, unit=_unit_of_path(rel)))
+    return out
+
+
+def _dedupe(findings: Iterable[Finding]) -> list[Finding]:
+    seen: set[tuple] = set()
+    out = []
+    for f in findings:
+        key = (f.code, f.path, f.line, f.message, f.result)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return sorted(out, key=Finding.sort_key)
+
+
+def _verdicts(submission: Submission, findings: list[Finding], outcomes: list[dict[str, Any]]) -> list[ResultRecord]:
+    by_result: dict[str, list[Finding]] = {}
+    by_unit: dict[str, list[Finding]] = {}
+    for f in findings:
+        if f.result:
+            by_result.setdefault(f.result, []).append(f)
+        else:
+            by_unit.setdefault(f.unit, []).append(f)
+    records = []
+    for r, outcome in zip(submission.results, outcomes):
+        own = by_result.get(r.rel, []) + by_unit.get(r.system_key, []) + by_unit.get(r.submitter_key, [])
+        blocking = [f for f in own if f.severity == Severity.ERROR.value and not f.waived]
+        records.append(ResultRecord(
+            division=r.division, submitter=r.submitter, system=r.system, benchmark=r.benchmark, scenario=r.scenario,
+            path=r.rel, valid=not blocking, metric=outcome.get("metric"), accuracy=outcome.get("accuracy", {}),
+            inferred=bool(outcome.get("inferred", False)),
+            findings=sorted({f.code for f in own if not f.waived}), extra=outcome))
+    return records
+
+
+def _scoped_findings(scope: Scope, rules: list[Rule], submission: Submission, rulebook: Rulebook,
+                     options: Options, cache: FileCache) -> list[Finding]:
+    short_run = options.profile == "short-run"
+    base = dict(submission=submission, rulebook=rulebook, options=options, cache=cache)
+    out: list[Finding] = []
+    chosen = [r for r in rules if r.scope == scope]
+    if not chosen:
+        return out
+    if scope == Scope.SUBMISSION:
+        ctx = SubmissionContext(**base)
+        for rule in chosen:
+            out.extend(_run_rule(rule, ctx, None, "", short_run))
+    elif scope == Scope.SUBMITTER:
+        for sub in submission.submitters:
+            ctx = SubmitterContext(**base, unit=sub)
+            for rule in chosen:
+                out.extend(_run_rule(rule, ctx, None, sub.key, short_run))
+    elif scope == Scope.SYSTEM:
+        for sub in submission.submitters:
+            for system in sub.systems:
+                ctx = SystemContext(**base, unit=system, submitter=sub)
+                for rule in chosen:
+                    out.extend(_run_rule(rule, ctx, None, system.key, short_run))
+    return out
+
+
+def filter_submitter(submission: Submission, name: str | None) -> Submission:
+    """Keep only the submitter called `name` (case-insensitive) when given."""
+    if name:
+        submission.submitters = [s for s in submission.submitters if s.name.lower() == name.lower()]
+    return submission
+
+
+def check(root: Path, config: RunConfig) -> Report:
+    """Check the submission at `root` and return the report (usage errors raise ValueError subclasses)."""
+    load_rules()
+    submission = filter_submitter(discover(root), config.submitter)
+    detected = False
+    round_ = config.round
+    if not round_:
+        round_ = detect_submission_round(submission)
+        detected = round_ is not None
+    if not round_:
+        from checker.rulebook import available_rounds
+
+        round_ = available_rounds()[-1]
+    rulebook = load_rulebook(round_)
+    rules = [r for r in select(REGISTRY.values(), config.select, config.ignore)
+             if r.check is not None and r.applies_to(round_)]
+    jobs = config.jobs if config.jobs > 0 else (os.cpu_count() or 1)
+    cache = FileCache()
+    findings: list[Finding] = []
+    for scope in (Scope.SUBMISSION, Scope.SUBMITTER, Scope.SYSTEM):
+        findings.extend(_scoped_findings(scope, rules, submission, rulebook, config.options, cache))
+    checked = _check_results(submission, rulebook, config.options, [r for r in rules if r.scope == Scope.RESULT], jobs)
+    index = _owner_index(submission)
+    problems: dict[Path, list[ParseProblem]] = cache.drain()
+    outcomes = []
+    for result_findings, outcome, result_problems in checked:
+        findings.extend(result_findings)
+        outcomes.append(outcome)
+        for path, items in result_problems.items():
+            problems.setdefault(path, []).extend(items)
+    log_selected = {r.code for r in select(REGISTRY.values(), config.select, config.ignore)}
+    findings.extend(f for f in _problems_to_findings(problems, submission, index) if f.code in log_selected)
+    findings = _dedupe(findings)
+    records = _verdicts(submission, findings, outcomes)
+    return Report(round=round_, tool_version=__version__, results=records, findings=findings,
+                  round_detected=detected, profile=config.options.profile, root=str(root))

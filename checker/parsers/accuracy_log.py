@@ -1,0 +1,116 @@
+"""LoadGen `mlperf_log_accuracy.json`: streamed entry by entry, aware of the truncation marker.
+
+LoadGen writes `[`, then one `{ "seq_id" : N, "qsl_idx" : N, "data" : "HEX" [, "token_data" : "HEX"]
+[, "token_count" : N] }` per line, then `]`. The truncation tool keeps the first and last 4096
+characters around a `\\n\\n...\\n\\n` marker, so a truncated log is no longer JSON.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from checker.parsers.common import UNREADABLE, Parsed, problem
+
+ENTRY = re.compile(
+    rb'\{\s*"seq_id"\s*:\s*(\d+)\s*,\s*"qsl_idx"\s*:\s*(\d+)\s*,\s*"data"\s*:\s*"([0-9A-Fa-f]*)"'
+    rb'(?:\s*,\s*"token_data"\s*:\s*"([0-9A-Fa-f]*)")?(?:\s*,\s*"token_count"\s*:\s*(\d+))?\s*\}'
+)
+EMPTY_LOG = b"[\n]\n"
+_CHUNK = 1 << 20
+#: Longest line kept when streaming; a longer one is a single malformed entry, read in pieces.
+MAX_LINE = 64 * 1024 * 1024
+
+
+@dataclass(slots=True)
+class Entry:
+    """One logged response."""
+
+    seq_id: int
+    qsl_idx: int
+    data: bytes
+    token_count: int | None
+    token_data: bytes | None
+    line: int
+
+
+@dataclass(slots=True)
+class AccuracyLogInfo:
+    """What can be known about the file without decoding payloads."""
+
+    path: Path
+    size: int
+    sha256: str
+    truncated: bool
+    shape_ok: bool
+    empty: bool
+    head: bytes
+    tail: bytes
+
+
+def _entry(m: re.Match, line: int) -> Entry:
+    token_hex = m.group(4)
+    count = m.group(5)
+    return Entry(
+        seq_id=int(m.group(1)),
+        qsl_idx=int(m.group(2)),
+        data=bytes.fromhex(m.group(3).decode()) if len(m.group(3)) % 2 == 0 else b"",
+        token_data=bytes.fromhex(token_hex.decode()) if token_hex is not None and len(token_hex) % 2 == 0 else None,
+        token_count=int(count) if count is not None else None,
+        line=line,
+    )
+
+
+def entries_in(blob: bytes, first_line: int = 1) -> list[Entry]:
+    """Every complete entry in a fragment (e.g. the head or tail of a truncated log)."""
+    out = []
+    for m in ENTRY.finditer(blob):
+        out.append(_entry(m, first_line + blob.count(b"\n", 0, m.start())))
+    return out
+
+
+def iter_entries(path: Path) -> Iterator[Entry]:
+    """Stream the complete entries of an (untruncated) accuracy log; memory stays flat."""
+    with open(path, "rb") as fh:
+        number = 0
+        while True:
+            raw = fh.readline(MAX_LINE)
+            if not raw:
+                return
+            number += 1
+            m = ENTRY.search(raw)
+            if m:
+                yield _entry(m, number)
+
+
+def scan_accuracy_log(path: Path, head_chars: int = 4096, tail_chars: int = 4096,
+                      marker: bytes = b"\n\n...\n\n") -> Parsed[AccuracyLogInfo]:
+    """Hash the whole file (streamed) and classify it: empty, truncated (with the official shape) or full."""
+    digest = hashlib.sha256()
+    head = b""
+    tail = b""
+    size = 0
+    try:
+        with open(path, "rb") as fh:
+            while True:
+                chunk = fh.read(_CHUNK)
+                if not chunk:
+                    break
+                if len(head) < head_chars + len(marker):
+                    head = (head + chunk)[: head_chars + len(marker)]
+                tail = (tail + chunk)[-tail_chars:]
+                digest.update(chunk)
+                size += len(chunk)
+    except OSError as exc:
+        return Parsed(None, [problem(UNREADABLE, path, f"cannot read file: {exc.strerror}", "Make the file readable.")])
+    truncated = head[head_chars: head_chars + len(marker)] == marker
+    shape_ok = (not truncated) or (size == head_chars + len(marker) + tail_chars)
+    info = AccuracyLogInfo(
+        path=path, size=size, sha256=digest.hexdigest(), truncated=truncated, shape_ok=shape_ok,
+        empty=(size <= len(EMPTY_LOG) and head.strip() in (b"[\n]", b"[]", b"[\r\n]")) or head == EMPTY_LOG,
+        head=head[:head_chars], tail=tail,
+    )
+    return Parsed(info)
