@@ -74,6 +74,14 @@ def _run_rule(rule: Rule, ctx: Any, result: str | None, unit: str, short_run: bo
                         hint=chk.section("Fix:"), path=result or unit, result=result, unit=unit)]
 
 
+def touch_standard_files(ctx: ResultContext) -> None:
+    """Parse the files every result has, so that unreadable ones are reported whatever rules run."""
+    _ = ctx.perf_log, ctx.acc_log, ctx.system_json, ctx.measurements
+    ctx.summary_log(ctx.perf_dir / "mlperf_log_summary.txt")
+    ctx.accuracy_txt(ctx.acc_dir / "accuracy.txt")
+    ctx.conf(ctx.unit.measurements_dir / "user.conf")
+
+
 class _Worker:
     """State shared by the result checks of one process."""
 
@@ -83,18 +91,23 @@ class _Worker:
     rules: list[Rule]
     short_run: bool
     cache: FileCache
+    prefetch: bool
 
     @classmethod
-    def setup(cls, submission: Submission, rulebook: Rulebook, options: Options, rules: list[Rule]) -> None:
+    def setup(cls, submission: Submission, rulebook: Rulebook, options: Options, rules: list[Rule],
+              prefetch: bool) -> None:
         cls.submission, cls.rulebook, cls.options, cls.rules = submission, rulebook, options, rules
         cls.short_run = options.profile == "short-run"
         cls.cache = FileCache()
+        cls.prefetch = prefetch
 
     @classmethod
     def check(cls, result: ResultUnit) -> tuple[list[Finding], dict[str, Any], dict[Path, list[ParseProblem]]]:
         ctx = ResultContext(submission=cls.submission, rulebook=cls.rulebook, options=cls.options,
                             cache=cls.cache, unit=result)
         findings: list[Finding] = []
+        if cls.prefetch:
+            touch_standard_files(ctx)
         for rule in cls.rules:
             findings.extend(_run_rule(rule, ctx, result.rel, result.system_key, cls.short_run))
         for annotate in ANNOTATORS:
@@ -115,9 +128,10 @@ def _chunks(items: list[ResultUnit], n: int) -> list[list[ResultUnit]]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
-def _check_results(submission: Submission, rulebook: Rulebook, options: Options, rules: list[Rule], jobs: int):
+def _check_results(submission: Submission, rulebook: Rulebook, options: Options, rules: list[Rule], jobs: int,
+                   prefetch: bool):
     results = submission.results
-    _Worker.setup(submission, rulebook, options, rules)
+    _Worker.setup(submission, rulebook, options, rules, prefetch)
     if jobs <= 1 or len(results) < PARALLEL_THRESHOLD:
         return [_Worker.check(r) for r in results]
     ctx = multiprocessing.get_context("fork")
@@ -253,7 +267,9 @@ def check(root: Path, config: RunConfig) -> Report:
     findings: list[Finding] = []
     for scope in (Scope.SUBMISSION, Scope.SUBMITTER, Scope.SYSTEM):
         findings.extend(_scoped_findings(scope, rules, submission, rulebook, config.options, cache))
-    checked = _check_results(submission, rulebook, config.options, [r for r in rules if r.scope == Scope.RESULT], jobs)
+    selected_codes = {r.code for r in select(REGISTRY.values(), config.select, config.ignore)}
+    checked = _check_results(submission, rulebook, config.options, [r for r in rules if r.scope == Scope.RESULT], jobs,
+                             prefetch=any(code.startswith("LOG") for code in selected_codes))
     index = _owner_index(submission)
     problems: dict[Path, list[ParseProblem]] = cache.drain()
     outcomes = []
@@ -262,8 +278,7 @@ def check(root: Path, config: RunConfig) -> Report:
         outcomes.append(outcome)
         for path, items in result_problems.items():
             problems.setdefault(path, []).extend(items)
-    log_selected = {r.code for r in select(REGISTRY.values(), config.select, config.ignore)}
-    findings.extend(f for f in _problems_to_findings(problems, submission, index) if f.code in log_selected)
+    findings.extend(f for f in _problems_to_findings(problems, submission, index) if f.code in selected_codes)
     findings = _dedupe(findings)
     records = _verdicts(submission, findings, outcomes)
     return Report(round=round_, tool_version=__version__, results=records, findings=findings,
