@@ -303,6 +303,33 @@ class Policies(_Model):
     dataset_coverage: Literal["none", "warning", "error"]
 
 
+class Inference(_Model):
+    """Cross-scenario inference (spec 3.6): which directory scenario may hold which LoadGen scenario's run."""
+
+    system_classes: list[str]
+    pairs: dict[str, list[str]]
+    multistream_samples_per_query: int
+
+    def allows(self, directory: str, run: str) -> bool:
+        """True when a ``run``-scenario log may stand for the ``directory`` scenario."""
+        return run in self.pairs.get(directory, [])
+
+
+class PerformanceRules(_Model):
+    """How LoadGen performance runs are judged and reported (spec 3.4-3.6)."""
+
+    early_stopping_scenarios: list[str]
+    loadgen_scenarios: dict[str, str]
+    inference: Inference
+    min_query_count_exempts_equal_issue: bool
+    official_unit_labels: Literal["scenario", "benchmark"]
+    audit_config_warning: str
+
+    def run_scenario(self, directory: str) -> str:
+        """The LoadGen scenario that a directory scenario is run as (``Interactive`` -> ``Server``)."""
+        return self.loadgen_scenarios.get(directory, directory)
+
+
 class Rulebook(_Model):
     """All constants of one round."""
 
@@ -329,6 +356,7 @@ class Rulebook(_Model):
     compliance_tests: dict[str, dict[str, list[str]]]
     power: dict[str, Any] = {}
     policies: Policies
+    performance: PerformanceRules
     csv_columns: list[str]
     aliases: dict[str, str]
     name_heuristics: list[NameHeuristic]
