@@ -296,6 +296,31 @@ class NameHeuristic(_Model):
     model: str
 
 
+class PowerRules(_Model):
+    """Constants of the Power WG checks and of the power metric (spec 3.9)."""
+
+    ptd_versions: list[str]
+    analysers: dict[str, int]
+    multichannel_device_types: list[int]
+    source_checksums: list[dict[str, str]]
+    session_fields: list[str]
+    server_fields: list[str]
+    replies: dict[str, str]
+    stop_again_reply: str
+    restore_amps_command: list[int]
+    restore_volts_command: list[int]
+    phase_tolerance_ms: float
+    dst_shift_s: float
+    max_testing_power_drop_percent: float
+    max_testing_duration_shortfall: float
+    load_window_margin_ms: float
+    ranging_errors_accepted: list[str]
+    testing_errors_tolerated: list[str]
+    uncertainty_error_pattern: str
+    uncertainty_activated_pattern: str
+    samples_per_query: dict[str, int]
+
+
 class Policies(_Model):
     """Round-level choices of the official checker."""
 
@@ -354,7 +379,7 @@ class Rulebook(_Model):
     measurements: MeasurementRules
     layout_files: LayoutFiles
     compliance_tests: dict[str, dict[str, list[str]]]
-    power: dict[str, Any] = {}
+    power: PowerRules
     policies: Policies
     performance: PerformanceRules
     csv_columns: list[str]
