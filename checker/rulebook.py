@@ -328,6 +328,18 @@ class Policies(_Model):
     dataset_coverage: Literal["none", "warning", "error"]
 
 
+class DivisionRules(_Model):
+    """Closed-division constraints and open-division labelling (MEAS, DIV rules)."""
+
+    closed_like: list[str]
+    calibration_docs: list[str]
+    one_of_optional: list[list[str]]
+
+    def closed(self, division: str) -> bool:
+        """True when `division` must meet the closed-division constraints (closed, network)."""
+        return division in self.closed_like
+
+
 class Inference(_Model):
     """Cross-scenario inference (spec 3.6): which directory scenario may hold which LoadGen scenario's run."""
 
@@ -381,6 +393,7 @@ class Rulebook(_Model):
     compliance_tests: dict[str, dict[str, list[str]]]
     power: PowerRules
     policies: Policies
+    division_rules: DivisionRules
     performance: PerformanceRules
     csv_columns: list[str]
     aliases: dict[str, str]
