@@ -46,7 +46,8 @@ def as_text(value: Any) -> str:
 #: Texts that fill a field without declaring anything.
 PLACEHOLDERS = frozenset({
     "unset", "not set", "tbd", "tba", "todo", "to do", "to be determined", "to be done", "to be added",
-    "unknown", "?", "??", "-", "--", "...", "xxx", "placeholder", "fill in", "fill me", "fixme", "null", "none provided",
+    "unknown", "?", "??", "-", "--", "...", "xxx", "placeholder", "fill in", "fill me", "fixme", "null",
+    "none provided",
 })
 
 
@@ -109,8 +110,8 @@ _FORBIDDEN = (
     ("distillation", re.compile(r"distil")),
     ("fine-tuning", re.compile(r"fine[- ]?tun")),
     ("retraining", re.compile(r"re-?train|\btrain")),
-    ("architecture change", re.compile(r"architect|low[- ]rank|\blora\b|factori[sz]|(?:remov|dropp?)\w*\s+(?:\w+\s+)?layers?"
-                                       r"|layers?\s+(?:removal|dropping)")),
+    ("architecture change", re.compile(r"architect|low[- ]rank|\blora\b|factori[sz]"
+                                       r"|(?:remov|dropp?)\w*\s+(?:\w+\s+)?layers?|layers?\s+(?:removal|dropping)")),
     ("weight replacement", re.compile(r"weights?\s+(?:replacement|supplement)|replac\w*\s+(?:the\s+)?weights")),
 )
 _EQUIVALENT = re.compile(r"equivalen|lossless|dead code|constant folding")
