@@ -174,6 +174,17 @@ class Artefacts(_Model):
     stems: list[str]
 
 
+class Bounds(_Model):
+    """A closed interval; a missing end is unbounded."""
+
+    min: float | None = None
+    max: float | None = None
+
+    def contains(self, value: float) -> bool:
+        """True when ``min <= value <= max``."""
+        return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
+
+
 class Benchmark(_Model):
     """Everything a round says about one MLPerf model."""
 
@@ -195,6 +206,9 @@ class Benchmark(_Model):
     metric_scale: dict[str, float] = {}
     accuracy: list[AccuracyTarget]
     compliance: list[str]
+    compliance_audit: dict[str, dict[str, Any]] = {}
+    compliance_bounds: dict[str, Bounds] = {}
+    eos_token_ids: list[int] = []
     test01_delta_percent: dict[str, float] = {}
     extra_accuracy_artefacts: Artefacts | None = None
     reference_weights: list[str] = []
@@ -367,6 +381,46 @@ class PerformanceRules(_Model):
         return self.loadgen_scenarios.get(directory, directory)
 
 
+class ScorePolicy(_Model):
+    """How a compliance run's performance score may differ from the submitted run's (TEST01/04/05)."""
+
+    direction: Literal["both", "not_faster", "not_slower"]
+    tolerance: float
+    relaxed_tolerance: float
+    relax_on: Literal["reference_latency", "converted_score"]
+
+
+class ComplianceTestRules(_Model):
+    """What is re-verified for one compliance test."""
+
+    judge_performance: bool = False
+    performance: ScorePolicy | None = None
+    audit: dict[str, Any] = {}
+    tolerance: float | None = None
+
+
+class EntryCounts(_Model):
+    """Expected entries of a sampled compliance accuracy log and the counts that fail or warn."""
+
+    expected: int
+    error_below: int
+    warning_below: int
+
+
+class ComplianceChecks(_Model):
+    """Constants for re-verifying the compliance tests from their logs (CMP rules)."""
+
+    score_field: dict[str, str]
+    relaxed_latency_ns: dict[str, int]
+    tests: dict[str, ComplianceTestRules]
+    test06_entries: EntryCounts
+    test06_default_token_bytes: int
+
+    def test(self, name: str) -> ComplianceTestRules:
+        """The rules of test ``name`` (empty rules for a test the round does not describe)."""
+        return self.tests.get(name) or ComplianceTestRules()
+
+
 class Rulebook(_Model):
     """All constants of one round."""
 
@@ -391,6 +445,7 @@ class Rulebook(_Model):
     measurements: MeasurementRules
     layout_files: LayoutFiles
     compliance_tests: dict[str, dict[str, list[str]]]
+    compliance_checks: ComplianceChecks
     power: PowerRules
     policies: Policies
     division_rules: DivisionRules
