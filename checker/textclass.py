@@ -111,7 +111,7 @@ _FORBIDDEN = (
     ("fine-tuning", re.compile(r"fine[- ]?tun")),
     ("retraining", re.compile(r"re-?train|\btrain")),
     ("architecture change", re.compile(r"architect|low[- ]rank|\blora\b|factori[sz]"
-                                       r"|(?:remov|dropp?)\w*\s+(?:\w+\s+)?layers?|layers?\s+(?:removal|dropping)")),
+                                       r"|(?:remov|dropp?)\w*\s+(?:\w+\s+){0,3}layers?|layers?\s+(?:removal|dropping)")),
     ("weight replacement", re.compile(r"weights?\s+(?:replacement|supplement)|replac\w*\s+(?:the\s+)?weights")),
 )
 _EQUIVALENT = re.compile(r"equivalen|lossless|dead code|constant folding")
