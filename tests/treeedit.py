@@ -1,0 +1,91 @@
+"""Test-side edits of a copied sample tree: LoadGen detail/summary logs, JSON files, deletions.
+
+Functions are generic (any path, any key) so every rule's tests can reuse them; add functions,
+do not change existing ones.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+MARKER = ":::MLLOG "
+
+
+def _records(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines(keepends=True)
+
+
+def _key_of(line: str) -> str | None:
+    if not line.startswith(MARKER):
+        return None
+    try:
+        return json.loads(line[len(MARKER):])["key"]
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def set_log_value(path: Path, key: str, value: Any) -> None:
+    """Set the value of every `:::MLLOG` record with `key` in a detail log (the key must exist)."""
+    lines = _records(path)
+    found = False
+    for i, line in enumerate(lines):
+        if _key_of(line) == key:
+            rec = json.loads(line[len(MARKER):])
+            rec["value"] = value
+            lines[i] = MARKER + json.dumps(rec) + "\n"
+            found = True
+    if not found:
+        raise KeyError(f"{key} not in {path}")
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+def drop_log_key(path: Path, key: str) -> None:
+    """Remove every `:::MLLOG` record with `key` from a detail log."""
+    path.write_text("".join(x for x in _records(path) if _key_of(x) != key), encoding="utf-8")
+
+
+def add_log_record(path: Path, key: str, value: Any, *, error: bool = False, warning: bool = False,
+                   after: str | None = None) -> None:
+    """Insert a `:::MLLOG` record (an error or warning when asked), after the record `after` or at the end."""
+    rec = {"key": key, "value": value, "time_ms": 1.0, "namespace": "mlperf::logging", "event_type": "POINT_IN_TIME",
+           "metadata": {"is_error": error, "is_warning": warning, "file": "test.cc", "line_no": 1, "pid": 1, "tid": 1}}
+    lines = _records(path)
+    at = len(lines)
+    if after is not None:
+        at = next(i + 1 for i, line in enumerate(lines) if _key_of(line) == after)
+    lines.insert(at, MARKER + json.dumps(rec) + "\n")
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+def set_summary_value(path: Path, label: str, value: str) -> None:
+    """Replace the value of the first `label : value` line of a LoadGen summary log."""
+    lines = _records(path)
+    for i, line in enumerate(lines):
+        name, sep, _ = line.partition(":")
+        if sep and name.strip() == label:
+            lines[i] = f"{name}: {value}\n"
+            path.write_text("".join(lines), encoding="utf-8")
+            return
+    raise KeyError(f"{label} not in {path}")
+
+
+def edit_json(path: Path, **changes: Any) -> None:
+    """Set top-level fields of a JSON object file (a value of None deletes the field)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for key, value in changes.items():
+        if value is None:
+            data.pop(key, None)
+        else:
+            data[key] = value
+    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+
+
+def delete(path: Path) -> None:
+    """Remove a file or a directory tree."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink()
