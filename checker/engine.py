@@ -8,7 +8,7 @@ import traceback
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from checker import __version__
 from checker.context import (FileCache, Options, ResultContext, SubmissionContext, SubmitterContext,
@@ -19,6 +19,7 @@ from checker.parsers.common import ParseProblem
 from checker.registry import ANNOTATORS, REGISTRY, Rule, load_rules, select
 from checker.report import Report, ResultRecord
 from checker.rulebook import Rulebook, detect_round, load_rulebook
+from checker.waivers import WaiverSet, apply_waivers
 
 CHK_CODE = "CHK001"
 #: Below this many results the work is done in-process (forking costs more than it saves).
@@ -35,6 +36,9 @@ class RunConfig:
     jobs: int = 0
     options: Options = field(default_factory=Options)
     submitter: str | None = None
+    waivers: WaiverSet | None = None
+    #: Called as progress(done, total) while results are checked (the CLI draws a bar on a terminal).
+    progress: Callable[[int, int], None] | None = None
 
 
 def detect_submission_round(submission: Submission) -> str | None:
@@ -129,16 +133,21 @@ def _chunks(items: list[ResultUnit], n: int) -> list[list[ResultUnit]]:
 
 
 def _check_results(submission: Submission, rulebook: Rulebook, options: Options, rules: list[Rule], jobs: int,
-                   prefetch: bool):
+                   prefetch: bool, progress: Callable[[int, int], None] | None = None):
     results = submission.results
     _Worker.setup(submission, rulebook, options, rules, prefetch)
+    tick = progress or (lambda done, total: None)
+    out: list = []
     if jobs <= 1 or len(results) < PARALLEL_THRESHOLD:
-        return [_Worker.check(r) for r in results]
+        for r in results:
+            out.append(_Worker.check(r))
+            tick(len(out), len(results))
+        return out
     ctx = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-        out = []
         for part in pool.map(_Worker.check_many, _chunks(results, jobs)):
             out.extend(part)
+            tick(len(out), len(results))
         return out
 
 
@@ -267,9 +276,9 @@ def check(root: Path, config: RunConfig) -> Report:
     findings: list[Finding] = []
     for scope in (Scope.SUBMISSION, Scope.SUBMITTER, Scope.SYSTEM):
         findings.extend(_scoped_findings(scope, rules, submission, rulebook, config.options, cache))
-    selected_codes = {r.code for r in select(REGISTRY.values(), config.select, config.ignore)}
+    selected_codes = {r.code for r in select(REGISTRY.values(), config.select, config.ignore) if r.applies_to(round_)}
     checked = _check_results(submission, rulebook, config.options, [r for r in rules if r.scope == Scope.RESULT], jobs,
-                             prefetch=any(code.startswith("LOG") for code in selected_codes))
+                             prefetch=any(code.startswith("LOG") for code in selected_codes), progress=config.progress)
     index = _owner_index(submission)
     problems: dict[Path, list[ParseProblem]] = cache.drain()
     outcomes = []
@@ -279,7 +288,7 @@ def check(root: Path, config: RunConfig) -> Report:
         for path, items in result_problems.items():
             problems.setdefault(path, []).extend(items)
     findings.extend(f for f in _problems_to_findings(problems, submission, index) if f.code in selected_codes)
-    findings = _dedupe(findings)
+    findings = apply_waivers(_dedupe(findings), config.waivers, selected_codes)
     records = _verdicts(submission, findings, outcomes)
     return Report(round=round_, tool_version=__version__, results=records, findings=findings,
-                  round_detected=detected, profile=config.options.profile, root=str(root))
+                  round_detected=detected, profile=config.options.profile, root=str(root), rules=sorted(selected_codes))

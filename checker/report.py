@@ -48,6 +48,8 @@ class Report:
     profile: str | None = None
     root: str = ""
     notes: list[str] = field(default_factory=list)
+    #: Codes of the rules that ran (selected and applicable to the round), for coverage reports.
+    rules: list[str] = field(default_factory=list)
 
     @property
     def summary(self) -> dict[str, int]:

@@ -16,6 +16,7 @@ from typing import Callable
 from checker.context import Options
 from checker.engine import RunConfig, check
 from checker.report import Report
+from checker.waivers import load_waivers
 
 
 @dataclass
@@ -31,6 +32,7 @@ class RuleCase:
     message: str | None = None
     select: tuple[str, ...] = ()
     options: Options | None = None
+    waivers: str | None = None  # text of a waivers file (YAML) to apply, written outside the tree
 
 
 def case_id(case: RuleCase) -> str:
@@ -38,9 +40,11 @@ def case_id(case: RuleCase) -> str:
     return f"{case.code}-{'fires' if case.fires else 'silent'}-{case.id or (case.mutate.__name__ if case.mutate else 'base')}"
 
 
-def run_on(tree: Path, round_: str | None = None, select: tuple[str, ...] = (), options: Options | None = None) -> Report:
-    """Check `tree` in-process and return the report."""
-    return check(tree, RunConfig(round=round_, select=list(select), jobs=1, options=options or Options()))
+def run_on(tree: Path, round_: str | None = None, select: tuple[str, ...] = (), options: Options | None = None,
+           waivers: Path | None = None) -> Report:
+    """Check `tree` in-process (with the waivers file `waivers`, if any) and return the report."""
+    return check(tree, RunConfig(round=round_, select=list(select), jobs=1, options=options or Options(),
+                                 waivers=load_waivers(waivers) if waivers else None))
 
 
 def run_case(case: RuleCase, samples: Path, tmp_path: Path) -> Report:
@@ -49,7 +53,11 @@ def run_case(case: RuleCase, samples: Path, tmp_path: Path) -> Report:
     shutil.copytree(samples / case.base, tree, symlinks=True)
     if case.mutate is not None:
         case.mutate(tree)
-    report = run_on(tree, case.round, case.select or (case.code,), case.options)
+    waivers = None
+    if case.waivers is not None:
+        waivers = tmp_path / "waivers.yaml"
+        waivers.write_text(case.waivers, encoding="utf-8")
+    report = run_on(tree, case.round, case.select or (case.code,), case.options, waivers)
     hits = [f for f in report.findings if f.code == case.code]
     if case.fires:
         assert hits, f"{case.code} did not fire; findings: {[(f.code, f.message) for f in report.findings]}"
