@@ -266,8 +266,12 @@ class SystemRules(_Model):
     network_fields: list[str]
     power_fields: list[str]
     numeric_fields: list[str]
+    integer_fields: list[str]
     system_types: dict[str, str]
     statuses: list[str]
+    notes_required_statuses: list[str]
+    notes_fields: list[str]
+    other_known_fields: list[str]
     network_sut_substring: str
 
 
@@ -301,6 +305,10 @@ class LayoutFiles(_Model):
     power: PowerFiles
     always_optional: list[str]
     calibration_required: bool
+    root_files: list[str]
+    root_dirs: list[str]
+    code_dir: str
+    code_per_benchmark: bool
 
 
 class NameHeuristic(_Model):
@@ -340,6 +348,8 @@ class Policies(_Model):
 
     equal_issue_divisions: list[str]
     dataset_coverage: Literal["none", "warning", "error"]
+    hygiene: Literal["warning", "error"]
+    systems_without_results: Literal["warning", "error"]
 
 
 class DivisionRules(_Model):
