@@ -37,7 +37,7 @@ def count_correct(entries: Iterable[Entry], labels: np.ndarray, dtype: Dtype) ->
     total = good = 0
     for entry in entries:
         total += 1
-        good += predicted_class(entry.data, dtype) == labels[entry.qsl_idx]
+        good += predicted_class(entry.data, dtype) == int(labels[entry.qsl_idx])
     return total, good
 
 
