@@ -121,16 +121,20 @@ def open_benchmark_unresolved(ctx: ResultContext) -> Iterator[Issue]:
                     hint=f'State it: add "{unit.benchmark}": "{ctx.benchmark_name}" to model_mapping.json.')
 
 
+class _Pairs(list):
+    """The (key, value) pairs of one JSON object, in file order."""
+
+
 def _duplicate_keys(path: Path) -> dict[str, list[Any]]:
     """Keys written more than once at the top level of a JSON object, with all their values."""
     text = read_text(path).value
     if not text:
         return {}
     try:
-        pairs = json.loads(text, object_pairs_hook=lambda p: p)
+        pairs = json.loads(text, object_pairs_hook=_Pairs)
     except (ValueError, RecursionError):
         return {}
-    if not isinstance(pairs, list):
+    if not isinstance(pairs, _Pairs):
         return {}
     values: dict[str, list[Any]] = {}
     for key, value in pairs:
