@@ -160,3 +160,15 @@ def test_real_trees(tree: str, round_: str, real: Path) -> None:
     report = run_on(real / tree, round_, ("MEAS",))
     found = collections.Counter((f.code, f.severity) for f in report.findings)
     assert dict(found) == REAL_EXPECTED[(tree, round_)]
+
+
+def odd_json_values(tree: Path) -> None:
+    edit_json(measurements(tree), retraining={"a": [1]}, weight_data_types=[1, None], starting_weights_filename=5,
+              weight_transformations=3.5, input_data_types=True)
+    edit_json(tree / "closed/Acme/systems/acme_e1_edge.json", system_type=["edge"])
+
+
+def test_odd_json_values_become_findings_not_crashes(samples: Path, tmp_path: Path) -> None:
+    report = run_case(RuleCase("MEAS004", True, odd_json_values, select=("MEAS", "DIV", "CHK")), samples, tmp_path)
+    codes = {f.code for f in report.findings}
+    assert "CHK001" not in codes and {"MEAS002", "MEAS003", "MEAS005"} <= codes
