@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -24,6 +26,7 @@ RESOURCES: dict[str, tuple[str, ...]] = {
 }
 #: Untruncated accuracy logs, mirroring the submission tree (what the truncation tool's --backup keeps).
 FULL_LOGS_DIR = "full-logs"
+T = TypeVar("T")
 
 
 class ReferenceData:
@@ -54,6 +57,21 @@ class ReferenceData:
         return path if path.is_file() else None
 
 
+def _per_file(loader: Callable[[Path], T]) -> Callable[[Path], T]:
+    """Cache a loader's result per file version (path, size, modification time)."""
+    cached = functools.lru_cache(maxsize=4)(lambda path, _size, _mtime: loader(path))
+
+    @functools.wraps(loader)
+    def load(path: Path) -> T:
+        try:
+            st = path.stat()
+        except OSError as exc:
+            raise ReferenceDataError(f"cannot read {path.name}: {exc.strerror}") from None
+        return cached(path, st.st_size, st.st_mtime_ns)
+
+    return load
+
+
 def _read_json(path: Path) -> object:
     try:
         with open(path, "rb") as fh:
@@ -62,7 +80,7 @@ def _read_json(path: Path) -> object:
         raise ReferenceDataError(f"{path.name} is not readable JSON ({type(exc).__name__}: {exc})") from None
 
 
-@functools.lru_cache(maxsize=4)
+@_per_file
 def imagenet_labels(path: Path) -> np.ndarray:
     """Labels of ImageNet's `val_map.txt` (`<file> <label>` per line), indexed by QSL sample index."""
     labels: list[int] = []
@@ -82,7 +100,7 @@ def imagenet_labels(path: Path) -> np.ndarray:
     return np.asarray(labels, dtype=np.int64)
 
 
-@functools.lru_cache(maxsize=4)
+@_per_file
 def coco_annotations(path: Path) -> dict:
     """A COCO-format annotation file (`images`, `annotations`, `categories`)."""
     data = _read_json(path)
@@ -91,7 +109,7 @@ def coco_annotations(path: Path) -> dict:
     return data
 
 
-@functools.lru_cache(maxsize=4)
+@_per_file
 def librispeech_manifest(path: Path) -> list[dict]:
     """The whisper manifest: a JSON list of utterances with `transcript` and `original_duration`."""
     data = _read_json(path)
