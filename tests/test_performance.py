@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -270,6 +271,5 @@ def parse_detail_text_log(values: dict):
     """A DetailLog holding `values` (one record each), as if parsed from a file."""
     from checker.parsers.loadgen import parse_detail_text
 
-    text = "".join(f':::MLLOG {{"key": "{k}", "value": {v!r}, "metadata": {{}}}}\n'.replace("'", '"')
-                   for k, v in values.items())
+    text = "".join(f":::MLLOG {json.dumps({'key': k, 'value': v, 'metadata': {}})}\n" for k, v in values.items())
     return parse_detail_text(text, Path("mlperf_log_detail.txt")).value

@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from checker.context import ResultContext
 from checker.metric import compute_metric, number
-from checker.model import Issue, Severity
+from checker.model import Issue
 from checker.parsers.loadgen import DetailLog
 from checker.parsers.summary import SummaryLog
 from checker.registry import rule
@@ -39,7 +39,7 @@ class Run:
 
 
 Judge = Callable[[ResultContext, Run], Iterator[Issue]]
-#: The rules that judge one run, by code, in code order (see judge_performance_log).
+#: The rules that judge one run, by code (see judge_performance_log).
 RUN_JUDGES: dict[str, Judge] = {}
 
 
@@ -81,11 +81,9 @@ def audit_config_line(log: DetailLog, ctx: ResultContext) -> int | None:
     return log.has_warning(ctx.rulebook.performance.audit_config_warning)
 
 
-def _at(log: DetailLog, key: str, message: str, expected: Any, actual: Any, hint: str,
-        severity: Severity | None = None) -> Issue:
+def _at(log: DetailLog, key: str, message: str, expected: Any, actual: Any, hint: str) -> Issue:
     """An issue located at the first record of ``key`` in ``log``."""
-    return Issue(message, path=log.path, line=log.line(key), expected=expected, actual=actual, hint=hint,
-                 severity=severity)
+    return Issue(message, path=log.path, line=log.line(key), expected=expected, actual=actual, hint=hint)
 
 
 def _shown(value: Any) -> str:
