@@ -12,10 +12,10 @@ from checker.accuracy.metrics.classification import count_correct, infer_dtype
 from checker.accuracy.reference import ReferenceData, imagenet_labels
 from checker.accuracy.registry import ReferenceDataError
 from checker.accuracy.rescore import agrees
-from checker.accuracy.spotcheck import ALPHA, spot_check
+from checker.accuracy.spotcheck import ALPHA, SpotCheck, spot_check
 from checker.context import ResultContext
 from checker.model import Issue, Severity
-from checker.parsers.accuracy_log import entries_in
+from checker.parsers.accuracy_log import Entry, entries_in
 from checker.registry import annotator, rule
 
 SHA256 = re.compile(r"[0-9a-fA-F]{64}")
@@ -350,10 +350,23 @@ def accuracy_rescore_mismatch(ctx: ResultContext) -> Iterator[Issue]:
         if reading is None or not value.exact or agrees(reading.text, value, rs.spec.tolerance.get(metric, 0.0)):
             continue
         yield Issue(f"{metric} recomputed from the {rs.log.source} accuracy log is {value.value:.6g} "
-                    f"({value.note}, dtype {rs.outcome.dtype}); accuracy.txt reports {reading.text}",
+                    f"({value.note}, dtype {rs.outcome.dtype}); accuracy.txt reports {reading.text}"
+                    + _width_note(reading.value, value.value),
                     path=ctx.acc_dir / "accuracy.txt", line=reading.line, expected=f"{value.value:.6g}",
                     actual=reading.text,
                     hint="Re-run the accuracy script on the uploaded log and replace accuracy.txt with its output.")
+
+
+def _width_note(reported: float | None, recomputed: float) -> str:
+    """Explain a mismatch by a whole power-of-two ratio: the scoring script read another element width."""
+    if not reported or not recomputed:
+        return ""
+    ratio = reported / recomputed
+    for factor in (2, 4, 8):
+        for r, how in ((factor, "narrower"), (1 / factor, "wider")):
+            if abs(ratio - r) <= 0.01 * r:
+                return f" ({ratio:g}x: as if the scoring script decoded the payloads with a {how} element type)"
+    return ""
 
 
 @rule("ACC012", "accuracy-rescore-below-target")
@@ -410,7 +423,11 @@ def accuracy_not_recomputed(ctx: ResultContext) -> Iterator[Issue]:
         else:
             why = rs.outcome.skipped.get(metric) or rs.spec.unsupported
         reasons.setdefault(why, []).append(metric)
+    checked = spot(ctx)
     for why, names in reasons.items():
+        if checked is not None and "acc" in names:
+            why += (f"; spot check of the {checked.n} visible entries: {checked.correct} correct, "
+                    f"p={checked.p_value:.2g} ({checked.test})")
         yield Issue(f"not recomputed: {', '.join(names)}: {why}", path=ev.log_path(ctx),
                     expected="recomputed from the log", actual="not recomputed",
                     hint="See docs/reference-data.md for the full logs and reference files that enable re-scoring.")
@@ -430,34 +447,42 @@ def accuracy_spot_check(ctx: ResultContext) -> Iterator[Issue]:
     Fix: upload the accuracy log of the run that was scored (with its hash) and its real accuracy.
     Rules: MLPerf Inference submission rules, "Accuracy" (the accuracy log backs the scores).
     """
+    result = spot(ctx)
+    if result is not None and result.implausible:
+        state, reading = ev.log_state(ctx), ev.reported(ctx)["acc"]
+        yield Issue(f"{result.correct} of the {result.n} entries visible in the truncated log are correct "
+                    f"({100.0 * result.correct / result.n:.1f}%); the claimed {reading.text}% is implausible "
+                    f"({result.test}, p={result.p_value:.2g} < {ALPHA:g})", path=state.info.path,
+                    expected=f"about {reading.value * result.n / 100.0:.0f} of {result.n} correct",
+                    actual=f"{result.correct} of {result.n}",
+                    hint="Upload the accuracy log of the scored run and its real accuracy.")
+
+
+def spot(ctx: ResultContext) -> SpotCheck | None:
+    """The spot check of a truncated resnet log against val_map.txt (None when it cannot be made)."""
     if ctx.benchmark_name != "resnet":
-        return
+        return None
     state = ev.log_state(ctx)
     labels_path = ReferenceData(ctx.options.reference_data).find("imagenet_val_map")
     reading = ev.reported(ctx).get("acc")
     if state is None or not state.info.truncated or not state.info.shape_ok or labels_path is None or reading is None:
-        return
+        return None
     try:
         labels = imagenet_labels(labels_path)
     except ReferenceDataError:
-        return
+        return None
     size = min(len(labels), ev.data_set_size(ctx) or len(labels))
-    visible = {}
+    visible: dict[int, Entry] = {}
     for entry in entries_in(state.info.head) + entries_in(state.info.tail):
         if entry.qsl_idx < size:
             visible.setdefault(entry.qsl_idx, entry)
     dtype = infer_dtype(visible.values())
     if dtype is None or not visible:
-        return
+        return None
     n, k = count_correct(visible.values(), labels, dtype)
     line = ev.accuracy_txt(ctx).lines[reading.line - 1]
     good, total = (re.search(rf"\b{key}=(\d+)", line) for key in ("good", "total"))
-    result = spot_check(k, n, reading.value, int(good.group(1)) if good else None, int(total.group(1)) if total else None)
-    if result.implausible:
-        yield Issue(f"{k} of the {n} entries visible in the truncated log are correct ({100.0 * k / n:.1f}%); "
-                    f"the claimed {reading.text}% is implausible ({result.test}, p={result.p_value:.2g} < {ALPHA:g})",
-                    path=state.info.path, expected=f"about {reading.value * n / 100.0:.0f} of {n} correct",
-                    actual=f"{k} of {n}", hint="Upload the accuracy log of the scored run and its real accuracy.")
+    return spot_check(k, n, reading.value, int(good.group(1)) if good else None, int(total.group(1)) if total else None)
 
 
 @rule("ACC015", "accuracy-log-coverage")
