@@ -89,3 +89,24 @@ def delete(path: Path) -> None:
         shutil.rmtree(path)
     else:
         path.unlink()
+
+
+def update_json(path: Path, change: Any) -> None:
+    """Rewrite a JSON file with `change(data)` applied (`change` edits `data` in place)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+
+
+def append_text(path: Path, text: str) -> None:
+    """Append `text` to a text file."""
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(text)
+
+
+def replace_text(path: Path, old: str, new: str) -> None:
+    """Replace every occurrence of `old` (which must occur) in a text file."""
+    text = path.read_text(encoding="utf-8")
+    if old not in text:
+        raise KeyError(f"{old!r} not in {path}")
+    path.write_text(text.replace(old, new), encoding="utf-8")

@@ -117,7 +117,7 @@ def check_ranges_restored(messages: list[dict[str, str]], rules: PowerRules, pat
         want = f"SR,{letter},{initial}"
         if want not in found:
             which = " or ".join(f"#{n}" for n in positions)
-            out.append(Issue(f"the initial {letter} range was not restored: SR,{letter} command {which} is "
+            out.append(Issue(f"the initial {letter} range was not restored ({want}): SR,{letter} command {which} is "
                              f"{' / '.join(repr(f) for f in found)}", path=path, expected=want,
                              actual=", ".join(str(f) for f in found),
                              hint="Let the PTD server finish the session normally: it restores the analyser's ranges."))
