@@ -313,3 +313,12 @@ def test_make_round_writes_about_the_requested_number_of_results(tmp_path: Path)
     assert {p.parts[-6] for p in results} <= {"closed", "open"}
     again = make_round(tmp_path / "again", round_="v6.0", submitters=2, results=20, power_fraction=0.0, seed=1)
     assert _files(out / "closed") == _files(again / "closed")
+
+
+@pytest.mark.parametrize("name", sorted(n for n, v in VARIANTS.items() if v.codes))
+def test_broken_variants_raise_their_expected_codes(fresh: Path, name: str) -> None:
+    from tests.rulecase import run_on
+
+    codes = VARIANTS[name].codes
+    report = run_on(fresh / "broken" / name, select=tuple(codes))
+    assert set(codes) <= {f.code for f in report.findings}, [(f.code, f.message) for f in report.findings]

@@ -190,34 +190,41 @@ register(Variant("empty-measurements-json", "small", (f"{SMALL}/measurements.jso
 register(Variant("binary-summary-log", "small", (f"{SMALL}/{PERF}/mlperf_log_summary.txt",), ("LOG003",),
                  edit=write_bytes(f"{SMALL}/{PERF}/mlperf_log_summary.txt", _random_bytes("binary-summary-log", 2048)),
                  description="performance summary log replaced by random bytes"))
-register(Variant("invalid-result-validity", "llm", _LLM_PERF, spec=change_result(
+register(Variant("invalid-result-validity", "llm", _LLM_PERF, ("PERF002",), spec=change_result(
     "llama3.1-8b", "Interactive", log_overrides={
         "result_validity": "INVALID", "result_perf_constraints_met": False,
         "result_invalid_reason": "TTFT constrain not met: Reduce target QPS to improve latency. "}),
     description="Interactive run reported INVALID by LoadGen (performance constraints not met)"))
-register(Variant("wrong-seed", "small", _SMALL_PERF, spec=lambda spec: change_result(
+register(Variant("wrong-seed", "small", _SMALL_PERF, ("PERF007",), spec=lambda spec: change_result(
     "3d-unet-99", "Offline", log_overrides={"requested_qsl_rng_seed": _previous_round_seed("qsl_rng_seed"),
                                             "effective_qsl_rng_seed": _previous_round_seed("qsl_rng_seed")})(spec),
     description="performance run made with the previous round's qsl_rng_seed"))
-register(Variant("short-min-duration", "small", _SMALL_PERF, spec=change_result(
+register(Variant("short-min-duration", "small", _SMALL_PERF, ("PERF003",), spec=change_result(
     "3d-unet-99", "Offline", log_overrides={"requested_min_duration_ms": 60000, "effective_min_duration_ms": 60000}),
     description="performance run configured with min_duration 60000 ms"))
-register(Variant("accuracy-below-target", "small", (f"{SMALL}/accuracy/accuracy.txt",), spec=lambda spec: change_result(
+register(Variant("accuracy-below-target", "small", (f"{SMALL}/accuracy/accuracy.txt",), ("ACC001",),
+                 spec=lambda spec: change_result(
     "3d-unet-99", "Offline", accuracy={"DICE": _dice_below_target()})(spec),
     description="closed result whose DICE score is 2% below the target"))
-register(Variant("hash-mismatch", "small", (f"{SMALL}/accuracy/accuracy.txt",),
+register(Variant("hash-mismatch", "small", (f"{SMALL}/accuracy/accuracy.txt",), ("ACC004",),
                  edit=replace_line(f"{SMALL}/accuracy/accuracy.txt", "hash=",
                                    "hash=" + hashlib.sha256(b"another accuracy log").hexdigest()),
                  description="accuracy.txt hash is not the sha256 of the accuracy log"))
-register(Variant("retraining-yes", "small", (f"{SMALL}/measurements.json",), spec=change_result(
+register(Variant("retraining-yes", "small", (f"{SMALL}/measurements.json",), ("MEAS002",), spec=change_result(
     "3d-unet-99", "Offline", measurements={"retraining": "Yes, fine-tuned"}),
     description="closed result whose measurements declare retraining"))
+register(Variant("pruned-closed-weights", "small", (f"{SMALL}/measurements.json",), ("MEAS003",), spec=change_result(
+    "3d-unet-99", "Offline", measurements={"weight_transformations": "pruning (2:4 sparsity), quantization"}),
+    description="closed result whose measurements declare pruned, sparse weights"))
+register(Variant("missing-required-scenario", "llm", (f"results/{SYSTEM}/llama3.1-8b/Offline",), ("MEAS006",),
+                 edit=delete(f"results/{SYSTEM}/llama3.1-8b/Offline"),
+                 description="llama3.1-8b without its required Offline scenario (Interactive stays complete)"))
 register(Variant("missing-system-field", "small", (f"systems/{SYSTEM}.json",),
                  spec=change_system(SYSTEM, host_processor_model_name=None),
                  description="system JSON without host_processor_model_name"))
 register(Variant("missing-compliance-test", "small", (f"{SMALL}/TEST01",), edit=delete(f"{SMALL}/TEST01"),
                  description="TEST01 directory removed"))
-register(Variant("ttft-over-interactive-limit", "llm", _LLM_PERF, spec=lambda spec: change_result(
+register(Variant("ttft-over-interactive-limit", "llm", _LLM_PERF, ("PERF011",), spec=lambda spec: change_result(
     "llama3.1-8b", "Interactive",
     log_overrides={"requested_server_ttft_latency": _limit("llama3.1-8b", "Server").ttft})(spec),
     description="Interactive run made with the Server TTFT setting: TTFT p99 between the Interactive and "
