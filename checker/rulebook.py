@@ -341,6 +341,8 @@ class PowerRules(_Model):
     uncertainty_error_pattern: str
     uncertainty_activated_pattern: str
     samples_per_query: dict[str, int]
+    setup_documents: list[str]
+    setup_document_levels: int
 
 
 class Policies(_Model):

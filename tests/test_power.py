@@ -307,6 +307,21 @@ def no_query_count(tree: Path) -> None:
     replace_text(tree / SS / "run_1/mlperf_log_detail.txt", '"key": "result_query_count"', '"key": "result_query_cnt"')
 
 
+def no_analyzer_table(tree: Path) -> None:
+    delete(tree / OFF / "../analyzer_table.md")
+
+
+def empty_power_settings(tree: Path) -> None:
+    (tree / OFF / "../power_settings.md").write_text("")
+
+
+def documents_once_per_system(tree: Path) -> None:
+    measurements = tree / "closed/Acme/measurements/acme_e1"
+    for scenario in ("Offline", "SingleStream"):
+        for name in ("analyzer_table.md", "power_settings.md"):
+            (measurements / "resnet50" / scenario / name).replace(measurements / name)
+
+
 def malformed_spl_line(tree: Path) -> None:
     append_text(tree / OFF / "run_1/spl.txt", "Time,07-2x-2025 10:00:00.000,Watts,1.0\n")
 
@@ -385,6 +400,10 @@ CASES = [
     RuleCase("PWR020", True, no_query_count, base=V6, message="result_query_count"),
     RuleCase("PWR020", False, base=V6),
     RuleCase("PWR020", False, base=V41),
+    RuleCase("PWR021", True, no_analyzer_table, base=V6, message="no analyzer_table"),
+    RuleCase("PWR021", True, empty_power_settings, base=V6, message="power_settings.md is empty"),
+    RuleCase("PWR021", False, base=V6),
+    RuleCase("PWR021", False, documents_once_per_system, base=V41),
     RuleCase("LOG001", True, malformed_spl_line, base=V6, id="malformed-spl-line", message="not a valid power sample",
              select=("LOG001", "PWR020")),
 ]

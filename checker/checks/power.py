@@ -185,6 +185,45 @@ def power_session_descriptor(ctx: ResultContext) -> Iterator[Issue]:
                         hint=f"Upload {name}.json as the PTD {name} wrote it.")
 
 
+@rule("PWR021", "power-setup-documents")
+def power_setup_documents(ctx: ResultContext) -> Iterator[Issue]:
+    """A power result comes with the description of its analyser and of its power settings.
+
+    Checks: a non-empty file whose name starts with `analyzer_table` and one starting with
+    `power_settings` (any extension, e.g. `.md`) exist in the result's measurements directory or
+    in one of its three parent directories (e.g. once per system). The official checker of v6.0
+    and later dropped this check; it applies here in every round.
+    Why: reviewers need the analyser model, calibration and wiring, and the system's power
+    settings, to judge and reproduce the measurement.
+    Fix: write `analyzer_table.md` and `power_settings.md` (templates in the submission guidelines)
+    next to the measurements of the system.
+    Rules: MLPerf Inference power measurement rules, "Submission" (power documentation).
+    """
+    if not ctx.has_power:
+        return
+    power = ctx.rulebook.power
+    folders = [ctx.unit.measurements_dir, *list(ctx.unit.measurements_dir.parents)[:power.setup_document_levels]]
+    found: dict[str, list[Path]] = {prefix: [] for prefix in power.setup_documents}
+    for folder in folders:
+        try:
+            entries = [e for e in os.scandir(folder) if e.is_file(follow_symlinks=False)]
+        except OSError:
+            continue
+        for entry in entries:
+            for prefix in found:
+                if entry.name.startswith(prefix):
+                    found[prefix].append(Path(entry.path))
+    for prefix, paths in found.items():
+        if not paths:
+            yield Issue(f"no {prefix}.* document for this power result", path=ctx.unit.measurements_dir,
+                        expected=f"{prefix}.md in the measurements directory or up to {power.setup_document_levels} "
+                        "levels above", actual="none",
+                        hint=f"Add {prefix}.md describing the power setup next to the system's measurements.")
+        elif all(p.stat().st_size == 0 for p in paths):
+            yield Issue(f"{paths[0].name} is empty", path=paths[0], expected="a description", actual="0 bytes",
+                        hint=f"Fill {paths[0].name} with the description the power rules ask for.")
+
+
 # --------------------------------------------------------------------------- Power WG checks
 
 

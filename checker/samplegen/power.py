@@ -33,6 +33,11 @@ _MODULES = {"ptd_client_server.lib.common": "lib/common.py", "ptd_client_server.
             "lib/external/ntplib.py", "ptd_client_server.lib.source_hashes": "lib/source_hashes.py",
             "ptd_client_server.lib.summary": "lib/summary.py", "ptd_client_server.lib.time_sync": "lib/time_sync.py"}
 _GO_REPLY = "Starting untimed measurement, maximum 500000 samples at 1000ms with 0 rampup samples"
+_DOCUMENTS = {
+    "analyzer_table": "| Vendor | Model | Firmware | Calibration due | Channels | Interface |\n"
+                      "|---|---|---|---|---|---|\n| Yokogawa | WT310E | F2.03 | 2026-03-01 | 1 | USB (usbtmc) |\n",
+    "power_settings": "# Power settings\n\n* BIOS power profile: performance\n* OS governor: performance\n"
+                      "* Accelerator power limits: default\n"}
 
 
 @dataclass(frozen=True)
@@ -154,8 +159,12 @@ def _descriptor(rulebook: Rulebook, session: str, ids: tuple[str, str], messages
             "results": results, "phases": {p.mode: p.points(skew) for p in phases}}
 
 
-def write_power(result_dir: Path, rulebook: Rulebook, label: str) -> None:
-    """Write the ranging run, both spl.txt and `performance/power/` for the result at `result_dir`."""
+def write_power(result_dir: Path, rulebook: Rulebook, label: str, documents_dir: Path) -> None:
+    """Write the ranging run, both spl.txt and `performance/power/` for the result at `result_dir`, and
+    the analyser and power-settings descriptions into `documents_dir` (the measurements directory)."""
+    documents_dir.mkdir(parents=True, exist_ok=True)
+    for name in rulebook.power.setup_documents:
+        (documents_dir / f"{name}.md").write_text(_DOCUMENTS.get(name, f"# {name}\n"), encoding="utf-8")
     perf = result_dir / "performance"
     run_1, ranging_dir, power_dir = perf / "run_1", perf / "ranging", perf / "power"
     detail = (run_1 / "mlperf_log_detail.txt").read_text(encoding="utf-8")

@@ -108,7 +108,7 @@ def _write_result(rulebook: Rulebook, layout: Layout, spec: SubmissionSpec, syst
     result_dir = layout.result(*where)
     reference = write_run(result_dir / "performance" / "run_1", plan.run(main=True))
     if result.power:
-        write_power(result_dir, rulebook, plan.label)
+        write_power(result_dir, rulebook, plan.label, layout.measurements(*where))
     write(result_dir / "performance" / "run_1" / "mlperf_log_accuracy.json", accuracy.EMPTY_LOG)
     write_run(result_dir / "accuracy", plan.run("AccuracyOnly"))
     write(result_dir / "accuracy" / "mlperf_log_accuracy.json",
