@@ -29,11 +29,14 @@ class ResultRecord:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-contract form of the result."""
-        return {
+        out = {
             "division": self.division, "submitter": self.submitter, "system": self.system,
             "benchmark": self.benchmark, "scenario": self.scenario, "path": self.path, "valid": self.valid,
             "metric": self.metric, "accuracy": self.accuracy, "inferred": self.inferred, "findings": self.findings,
         }
+        if self.extra.get("power_metric"):  # power results only
+            out["power"] = {**self.extra["power_metric"], "efficiency": self.extra.get("power_efficiency")}
+        return out
 
 
 @dataclass

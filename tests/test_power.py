@@ -516,6 +516,20 @@ def test_untetherai_power_metrics_match_the_official_summary(real: Path) -> None
         (path, value, unit) for path, (value, unit) in official.items())
 
 
+def test_json_report_carries_power_metric_and_efficiency(real: Path) -> None:
+    import jsonschema
+    from checker.reporters.json_report import render_json
+    report = json.loads(render_json(run_on(real / "v4.1", round_="v4.1", select=("PWR",))))
+    schema = json.loads((Path(__file__).resolve().parents[1] / "schemas" / "report.schema.json").read_text())
+    jsonschema.validate(report, schema)
+    power = {r["path"]: r["power"] for r in report["results"] if "power" in r}
+    single = power["closed/UntetherAI/results/h13_u3_slim/resnet50/singlestream"]
+    assert single["unit"] == "millijoules" and single["efficiency"] == pytest.approx(1000 / single["value"])
+    offline = power["closed/UntetherAI/results/r760_u6_slim/resnet50/offline"]
+    assert offline["unit"] == "Watts" and offline["efficiency"] == pytest.approx(334462.0 / offline["value"])
+    assert len(power) == 5
+
+
 def test_untetherai_ranging_error_is_a_warning_for_audit(real: Path) -> None:
     report = run_on(real / "v4.1", round_="v4.1", select=("PWR016",))
     hits = [f for f in report.findings if f.code == "PWR016"]
