@@ -234,6 +234,20 @@ register(Variant("test06-empty-log", "llm", (f"{LLM}/TEST06/accuracy/mlperf_log_
                  description="TEST06 accuracy log is the empty array while verify_accuracy.txt claims a pass"))
 
 
+_POWER = (f"{SMALL}/performance", f"{SMALL}/analyzer_table.md", f"{SMALL}/power_settings.md")
+_WITH_POWER = change_result("3d-unet-99", "Offline", power=True)
+register(Variant("power-missing-ranging", "small", _POWER, ("PWR001",), spec=_WITH_POWER,
+                 edit=delete(f"{SMALL}/performance/ranging"),
+                 description="power result without its ranging run (performance/ranging removed)"))
+register(Variant("power-server-debug", "small", _POWER, ("PWR019",), spec=_WITH_POWER,
+                 edit=replace_line(f"{SMALL}/performance/power/server.json", '    "version": ',
+                                   '    "debug": true,\n    "version": "1.0",'),
+                 description="power result measured with the PTD server in debug mode"))
+register(Variant("power-log-edited", "small", _POWER, ("PWR014",), spec=_WITH_POWER,
+                 edit=write_bytes(f"{SMALL}/performance/power/client.log", b"client log rewritten after the session\n"),
+                 description="power/client.log replaced after the session: its SHA-1 no longer matches client.json"))
+
+
 # --------------------------------------------------------------------------- writing
 
 
