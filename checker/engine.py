@@ -291,4 +291,5 @@ def check(root: Path, config: RunConfig) -> Report:
     findings = apply_waivers(_dedupe(findings), config.waivers, selected_codes)
     records = _verdicts(submission, findings, outcomes)
     return Report(round=round_, tool_version=__version__, results=records, findings=findings,
-                  round_detected=detected, profile=config.options.profile, root=str(root), rules=sorted(selected_codes))
+                  round_detected=detected, profile=config.options.profile, root=str(submission.root),
+                  rules=sorted(selected_codes), prefix=submission.prefix)

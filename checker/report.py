@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from checker.model import Finding, Severity
@@ -53,6 +54,15 @@ class Report:
     notes: list[str] = field(default_factory=list)
     #: Codes of the rules that ran (selected and applicable to the round), for coverage reports.
     rules: list[str] = field(default_factory=list)
+    #: What report paths start with (see Submission.prefix); `root` is the directory they are relative to.
+    prefix: str = ""
+
+    def locate(self, path: str) -> Path:
+        """The file a report path names (absolute paths, e.g. of a waivers file, are kept)."""
+        if Path(path).is_absolute():
+            return Path(path)
+        inner = path[len(self.prefix):].lstrip("/") if self.prefix and (path + "/").startswith(self.prefix + "/") else path
+        return Path(self.root) / inner
 
     @property
     def summary(self) -> dict[str, int]:

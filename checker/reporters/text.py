@@ -8,6 +8,7 @@ import sys
 from checker.model import Finding
 from checker.report import Report
 from checker.reporters import reporter
+from checker.reporters.common import profile_banner
 
 _COLOURS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m", "valid": "\033[32m", "reset": "\033[0m"}
 
@@ -45,8 +46,8 @@ def render_text(report: Report, colour: bool | None = None) -> str:
     """The human-readable report."""
     colour = use_colour() if colour is None else colour
     lines: list[str] = []
-    if report.profile:
-        lines.append(f"profile {report.profile}: duration, query-count and data-set-coverage rules are warnings")
+    if banner := profile_banner(report):
+        lines.append(banner)
     how = "detected from the LoadGen version" if report.round_detected else "as given"
     lines.append(f"round {report.round} ({how})")
     general = [f for f in report.findings if not f.result]
