@@ -164,3 +164,18 @@ def test_progress_bar_only_on_a_terminal() -> None:
     bar.close()
     text = term.getvalue()
     assert text.count("results") == 2 and "4/4 results" in text and text.endswith("\r")
+
+
+def test_readme_examples_are_valid(tmp_path: Path) -> None:
+    """The configuration and waivers examples of the README load as they are."""
+    from checker.waivers import load_waivers
+
+    readme = (ROOT / "README.md").read_text()
+    blocks = {}
+    for section in ("### Configuration", "### Waivers"):
+        body = readme.split(section, 1)[1]
+        blocks[section] = body.split("```yaml\n", 1)[1].split("```", 1)[0]
+    config = load_config(_write(tmp_path / ".mlperf-checker.yaml", blocks["### Configuration"]))
+    assert config.round == "v6.0" and config.waivers == tmp_path / "waivers.yaml"
+    waivers = load_waivers(_write(tmp_path / "waivers.yaml", blocks["### Waivers"]))
+    assert waivers.waivers[0].code == "PERF003" and waivers.waivers[0].expires is not None
