@@ -222,14 +222,18 @@ register(Variant("missing-required-scenario", "llm", (f"results/{SYSTEM}/llama3.
 register(Variant("missing-system-field", "small", (f"systems/{SYSTEM}.json",),
                  spec=change_system(SYSTEM, host_processor_model_name=None),
                  description="system JSON without host_processor_model_name"))
-register(Variant("missing-compliance-test", "small", (f"{SMALL}/TEST01",), edit=delete(f"{SMALL}/TEST01"),
+register(Variant("missing-compliance-test", "small", (f"{SMALL}/TEST01",), ("CMP001",), edit=delete(f"{SMALL}/TEST01"),
                  description="TEST01 directory removed"))
+register(Variant("compliance-run-without-audit-config", "small", (f"{SMALL}/TEST01/{PERF}/mlperf_log_detail.txt",),
+                 ("CMP004",), edit=replace_line(f"{SMALL}/TEST01/{PERF}/mlperf_log_detail.txt",
+                                                ':::MLLOG {"key": "warning_generic_message"', ""),
+                 description="TEST01 run without LoadGen's audit.config warning (the test's settings not in force)"))
 register(Variant("ttft-over-interactive-limit", "llm", _LLM_PERF, ("PERF011",), spec=lambda spec: change_result(
     "llama3.1-8b", "Interactive",
     log_overrides={"requested_server_ttft_latency": _limit("llama3.1-8b", "Server").ttft})(spec),
     description="Interactive run made with the Server TTFT setting: TTFT p99 between the Interactive and "
                 "Server limits"))
-register(Variant("test06-empty-log", "llm", (f"{LLM}/TEST06/accuracy/mlperf_log_accuracy.json",),
+register(Variant("test06-empty-log", "llm", (f"{LLM}/TEST06/accuracy/mlperf_log_accuracy.json",), ("CMP008",),
                  edit=write_bytes(f"{LLM}/TEST06/accuracy/mlperf_log_accuracy.json", b"[\n]\n"),
                  description="TEST06 accuracy log is the empty array while verify_accuracy.txt claims a pass"))
 
