@@ -111,6 +111,12 @@ def test_accuracy_log_hash_is_the_sha256_of_the_full_log() -> None:
     assert full.startswith('[\n{ "seq_id" : 0, "qsl_idx" : ') and full.endswith(" }\n]\n")
     assert full.count("\n{ ") == 500 and ',\n{ "seq_id" : 1,' in full
     assert log.published(_Rule) == accuracy.truncate(full, _Rule)
+    for batch in (1, 7, 500, 501):
+        streamed = accuracy.stream_log((accuracy.entry(s, i, payloads[i]) for s, i in enumerate(order)), {}, batch)
+        assert (streamed.sha256, streamed.size, streamed.entries) == (log.sha256, log.size, 500)
+        assert streamed.published(_Rule) == log.published(_Rule)
+    empty = accuracy.stream_log(iter(()), {})
+    assert (empty.sha256, empty.head) == (hashlib.sha256(b"[\n]\n").hexdigest(), "[\n]\n")
 
 
 def test_truncation_has_the_official_shape() -> None:
@@ -127,7 +133,7 @@ def test_truncation_has_the_official_shape() -> None:
 
 def test_token_payloads_hold_the_test06_properties() -> None:
     order = list(range(100))
-    payloads = accuracy.token_payloads(order, 30.0, 3, first_token=True)
+    payloads = dict(accuracy.token_payloads(order, 30.0, 3, first_token=True))
     for idx in order:
         rec = json.loads("{" + payloads[idx] + "}")
         tokens = [int.from_bytes(bytes.fromhex(rec["data"][i:i + 8]), "little") for i in range(0, len(rec["data"]), 8)]

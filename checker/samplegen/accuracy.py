@@ -14,7 +14,7 @@ import functools
 import hashlib
 import random
 import struct
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -107,11 +107,39 @@ def render_entries(order: Sequence[int], payloads: Mapping[int, str]) -> str:
     return render_log(entry(seq, idx, payloads[idx]) for seq, idx in enumerate(order))
 
 
+class _Digest:
+    """sha256, size and both ends of a text fed in pieces (a full log is never held in memory)."""
+
+    def __init__(self) -> None:
+        self.sha, self.size, self.head, self.tail = hashlib.sha256(), 0, "", ""
+
+    def feed(self, text: str) -> None:
+        self.sha.update(text.encode("ascii"))
+        self.size += len(text)
+        if len(self.head) < _KEEP:
+            self.head += text[:_KEEP - len(self.head)]
+        self.tail = (self.tail + text[-_KEEP:])[-_KEEP:]
+
+
+def stream_log(entries: Iterable[str], payloads: Mapping[int, str], batch: int = 512) -> AccuracyLog:
+    """Render entry lines in batches, as `render_log` would, and keep only the hash, size and ends."""
+    digest, pending, count = _Digest(), [], 0
+    for line in entries:
+        pending.append(line)
+        count += 1
+        if len(pending) == batch:
+            digest.feed(("[\n" if count == batch else ",\n") + ",\n".join(pending))
+            pending = []
+    if pending:
+        digest.feed(("[\n" if count == len(pending) else ",\n") + ",\n".join(pending))
+    digest.feed("\n]\n" if count else EMPTY_LOG)
+    return AccuracyLog(digest.sha.hexdigest(), digest.size, digest.head, digest.tail, count, payloads)
+
+
 def build_log(order: Sequence[int], payloads: Mapping[int, str], keep_payloads: bool = True) -> AccuracyLog:
-    """Render the entries for `order` once; hash the text and keep its ends."""
-    text = render_entries(order, payloads)
-    return AccuracyLog(sha256_hex(text), len(text), text[:_KEEP], text[-_KEEP:], len(order),
-                       payloads if keep_payloads else {})
+    """The log of `order` (qsl_idx in completion order) with `payloads`; see `stream_log`."""
+    return stream_log((entry(seq, idx, payloads[idx]) for seq, idx in enumerate(order)),
+                      payloads if keep_payloads else {})
 
 
 def classification_log(count: int, classes: int, seed: int) -> AccuracyLog:
@@ -152,9 +180,9 @@ def _token_block(size: int) -> str:
     return hex_int32(1000 + int.from_bytes(raw[i:i + 2], "little") % 29000 for i in range(0, 2 * size, 2))
 
 
-def token_payloads(order: Sequence[int], mean_tokens: float, seed: int, first_token: bool) -> dict[int, str]:
-    """LLM outputs for `order`: int32 token ids with `token_count` and, when `first_token` (every
-    scenario but Offline), `token_data` = the first token.
+def token_payloads(order: Sequence[int], mean_tokens: float, seed: int, first_token: bool) -> Iterator[tuple[int, str]]:
+    """LLM outputs for `order`, as (qsl_idx, payload): int32 token ids with `token_count` and, when
+    `first_token` (every scenario but Offline), `token_data` = the first token.
 
     Outputs are slices of one block of random ids in [1000, 30000): realistic and cheap, and no
     payload holds an end-of-sequence id of any model (1, 2, 128001, 128009...), so TEST06's EOS check
@@ -164,17 +192,16 @@ def token_payloads(order: Sequence[int], mean_tokens: float, seed: int, first_to
     lengths = token_counts(len(order), mean_tokens, seed + 1)
     block = 1 << max(12, (2 * max(lengths, default=1)).bit_length())
     ids = _token_block(block)
-    payloads = {}
     for idx, length in zip(order, lengths):
         start = rng.randrange(block - length)
         data = ids[start * 8:(start + length) * 8]
-        payloads[idx] = fields(data, data[:8] if first_token else None, length)
-    return payloads
+        yield idx, fields(data, data[:8] if first_token else None, length)
 
 
 def token_log(order: Sequence[int], mean_tokens: float, seed: int, first_token: bool) -> AccuracyLog:
     """An LLM accuracy log over `order` (see `token_payloads`); payloads are not kept."""
-    return build_log(order, token_payloads(order, mean_tokens, seed, first_token), keep_payloads=False)
+    pairs = token_payloads(order, mean_tokens, seed, first_token)
+    return stream_log((entry(seq, idx, payload) for seq, (idx, payload) in enumerate(pairs)), {})
 
 
 def sampled_log(source: AccuracyLog, count: int, seed: int) -> AccuracyLog:

@@ -26,8 +26,9 @@ def number(value: float) -> str:
 
 
 def default_scores(targets: Sequence[AccuracyTarget]) -> dict[str, float]:
-    """A passing value for every metric: inside the window when there are two bounds, else just past
-    the bound; integers stay integers (e.g. GEN_LEN)."""
+    """A passing value for every metric: inside the window when there are two bounds, just past a
+    lower bound, or well below a lone upper bound (gpt-oss's TOKENS_PER_SAMPLE cap is 10 x the
+    typical length); integers stay integers (e.g. GEN_LEN)."""
     lows: dict[str, float] = {}
     highs: dict[str, float] = {}
     for t in targets:
@@ -41,7 +42,7 @@ def default_scores(targets: Sequence[AccuracyTarget]) -> dict[str, float]:
         elif low is not None:
             value = low * 1.004 if low > 0 else 0.01
         else:
-            value = high * 0.96
+            value = high * 0.125
         scores[metric] = float(round(value)) if abs(value) >= 1000 else round(value, 4 if abs(value) < 10 else 3)
     return scores
 
