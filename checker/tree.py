@@ -1,0 +1,90 @@
+"""One walk of a directory tree that never follows symbolic links, for the layout-hygiene rules.
+
+The walk lists every entry below a directory once (sorted, deterministic) with what the hygiene
+rules need: kind, size, whether a directory is empty, and where a link points. Links are resolved
+by name only (`os.path.realpath`); nothing behind a link is listed, opened or read.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+Kind = Literal["file", "dir", "link", "other", "unreadable"]
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """One entry of a walked tree.
+
+    `size` is the byte size of a regular file (0 otherwise); `empty` is true for a directory with no
+    entries at all; for a link, `target` is its text and `resolved` the absolute path it leads to
+    (None when the link is broken or loops).
+    """
+
+    path: Path
+    kind: Kind
+    size: int = 0
+    empty: bool = False
+    target: str | None = None
+    resolved: Path | None = None
+
+
+def _link(path: Path) -> Node:
+    try:
+        target = os.readlink(path)
+    except OSError:
+        target = None
+    resolved = None
+    if os.path.exists(path):
+        resolved = Path(os.path.realpath(path))
+    return Node(path, "link", target=target, resolved=resolved)
+
+
+def _classify(entry: os.DirEntry) -> Node | None:
+    """The node of a non-directory entry (None for a real directory, which is walked)."""
+    path = Path(entry.path)
+    try:
+        if entry.is_symlink():
+            return _link(path)
+        if entry.is_dir(follow_symlinks=False):
+            return None
+        st = entry.stat(follow_symlinks=False)
+    except OSError:
+        return Node(path, "unreadable")
+    if stat.S_ISREG(st.st_mode):
+        return Node(path, "file", size=st.st_size)
+    return Node(path, "other")
+
+
+def walk(root: Path) -> list[Node]:
+    """Every entry below `root` (and `root` itself as a directory node), sorted by path.
+
+    A directory that cannot be listed becomes an "unreadable" node. Symbolic links are never followed.
+    """
+    out: list[Node] = []
+    stack = [root]
+    while stack:
+        directory = stack.pop()
+        try:
+            with os.scandir(directory) as it:
+                entries = list(it)
+        except OSError:
+            out.append(Node(directory, "unreadable"))
+            continue
+        out.append(Node(directory, "dir", empty=not entries))
+        for entry in entries:
+            node = _classify(entry)
+            if node is not None:
+                out.append(node)
+            else:
+                stack.append(Path(entry.path))
+    return sorted(out, key=lambda n: n.path.as_posix())
+
+
+def inside(path: Path, root: Path) -> bool:
+    """True when `path` is `root` or lies below it (both absolute, already resolved)."""
+    return path == root or root in path.parents
