@@ -151,6 +151,13 @@ def replace_line(rel: str, prefix: str, new: str) -> Callable[[Path], None]:
     return apply
 
 
+def rename(rel: str, new_name: str) -> Callable[[Path], None]:
+    """A tree edit: rename a file or directory in place."""
+    def apply(base: Path) -> None:
+        (base / rel).rename((base / rel).with_name(new_name))
+    return apply
+
+
 def _random_bytes(name: str, size: int) -> bytes:
     return random.Random(hashlib.sha256(name.encode()).digest()).randbytes(size)
 
@@ -219,7 +226,7 @@ register(Variant("pruned-closed-weights", "small", (f"{SMALL}/measurements.json"
 register(Variant("missing-required-scenario", "llm", (f"results/{SYSTEM}/llama3.1-8b/Offline",), ("MEAS006",),
                  edit=delete(f"results/{SYSTEM}/llama3.1-8b/Offline"),
                  description="llama3.1-8b without its required Offline scenario (Interactive stays complete)"))
-register(Variant("missing-system-field", "small", (f"systems/{SYSTEM}.json",),
+register(Variant("missing-system-field", "small", (f"systems/{SYSTEM}.json",), ("SYS003",),
                  spec=change_system(SYSTEM, host_processor_model_name=None),
                  description="system JSON without host_processor_model_name"))
 register(Variant("missing-compliance-test", "small", (f"{SMALL}/TEST01",), ("CMP001",), edit=delete(f"{SMALL}/TEST01"),
@@ -236,6 +243,15 @@ register(Variant("ttft-over-interactive-limit", "llm", _LLM_PERF, ("PERF011",), 
 register(Variant("test06-empty-log", "llm", (f"{LLM}/TEST06/accuracy/mlperf_log_accuracy.json",), ("CMP008",),
                  edit=write_bytes(f"{LLM}/TEST06/accuracy/mlperf_log_accuracy.json", b"[\n]\n"),
                  description="TEST06 accuracy log is the empty array while verify_accuracy.txt claims a pass"))
+
+register(Variant("system-count-not-a-number", "small", (f"systems/{SYSTEM}.json",), ("SYS005",),
+                 spec=change_system(SYSTEM, accelerators_per_node="8 (x2)"),
+                 description='system JSON with accelerators_per_node "8 (x2)" (the official checker crashes on it)'))
+register(Variant("misspelt-scenario-directory", "small", (f"results/{SYSTEM}/3d-unet-99",), ("STR013",),
+                 edit=rename(SMALL, "Ofline"), description="the Offline result directory misspelt Ofline"))
+register(Variant("hidden-file", "small", (f"{SMALL}/.DS_Store",), ("STR007",),
+                 edit=lambda base: (base / SMALL / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1"),
+                 description="a macOS .DS_Store file uploaded in a result directory"))
 
 
 _POWER = (f"{SMALL}/performance", f"{SMALL}/analyzer_table.md", f"{SMALL}/power_settings.md")
