@@ -41,6 +41,11 @@ def drop_interactive_and_server(tree: Path) -> None:
     delete(tree / DC / "llama3.1-8b" / "Interactive")
 
 
+def drop_every_llama_scenario(tree: Path) -> None:
+    for scenario in ("Offline", "Server", "Interactive"):
+        delete(tree / DC / "llama3.1-8b" / scenario)
+
+
 def drop_v51_llama_server(tree: Path) -> None:
     delete(tree / DC / "llama2-70b-99" / "Server")
 
@@ -103,6 +108,7 @@ CASES = [
     RuleCase("MEAS006", True, drop_v51_llama_server, base="closed-v5.1", message="one of Interactive or Server"),
     RuleCase("MEAS006", False),
     RuleCase("MEAS006", False, base="closed-v5.1"),
+    RuleCase("MEAS006", False, drop_every_llama_scenario),  # no scenario left at all: STR013/STR014/STR009
     RuleCase("MEAS007", True, add_edge_server, message="scenario Server is neither required nor optional"),
     RuleCase("MEAS007", True, edge_system_is_datacenter, message="not a benchmark of round v6.0 for datacenter"),
     RuleCase("MEAS007", False),

@@ -230,6 +230,7 @@ def required_scenario_missing(ctx: SubmissionContext) -> Iterator[Issue]:
     edge or both), and, where the round says so, for one of a group of optional scenarios
     (Interactive or Server from v5.1). The finding is reported once, on the benchmark directory;
     it fails the submission but does not invalidate the scenarios that are present and complete.
+    A benchmark directory with no scenario directory at all is left to STR013/STR014.
     Why: a closed benchmark result is a set of scenarios; a partial set cannot be compared with
     other systems' results.
     Fix: add the missing scenario's run (performance, accuracy, compliance), or withdraw the
@@ -249,6 +250,8 @@ def required_scenario_missing(ctx: SubmissionContext) -> Iterator[Issue]:
                     continue  # unknown benchmark (DIV001), system type (SYS) or benchmark not allowed (MEAS007)
                 bench_dir = system.results_dir / dirname
                 present = [s for s in (rulebook.canonical_scenario(d) for d in _subdirs(bench_dir)) if s]
+                if not present:
+                    continue  # no scenario directory at all: STR013/STR014 (or STR009 when empty)
                 missing = [s for s in scenarios.required if s not in present]
                 missing += [f"one of {' or '.join(group)}" for group in rulebook.division_rules.one_of_optional
                             if set(group) <= set(scenarios.optional) and not set(group) & set(present)]
