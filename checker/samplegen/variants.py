@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -151,6 +152,20 @@ def replace_line(rel: str, prefix: str, new: str) -> Callable[[Path], None]:
     return apply
 
 
+def add_mllog_record(rel: str, key: str, value: str, after: str, *, error: bool = False,
+                     warning: bool = False) -> Callable[[Path], None]:
+    """A tree edit: insert a `:::MLLOG` record (an error or a warning) after the record of `after`."""
+    def apply(base: Path) -> None:
+        lines = (base / rel).read_text(encoding="utf-8").split("\n")
+        number = next(i for i, line in enumerate(lines) if f'"key": "{after}"' in line)
+        record = {"key": key, "value": value, "time_ms": 0.0, "namespace": "mlperf::logging",
+                  "event_type": "POINT_IN_TIME", "metadata": {"is_error": error, "is_warning": warning,
+                                                              "file": "loadgen.cc", "line_no": 0, "pid": 0, "tid": 0}}
+        lines.insert(number + 1, ":::MLLOG " + json.dumps(record))
+        (base / rel).write_text("\n".join(lines), encoding="utf-8")
+    return apply
+
+
 def rename(rel: str, new_name: str) -> Callable[[Path], None]:
     """A tree edit: rename a file or directory in place."""
     def apply(base: Path) -> None:
@@ -243,7 +258,6 @@ register(Variant("ttft-over-interactive-limit", "llm", _LLM_PERF, ("PERF011",), 
 register(Variant("test06-empty-log", "llm", (f"{LLM}/TEST06/accuracy/mlperf_log_accuracy.json",), ("CMP008",),
                  edit=write_bytes(f"{LLM}/TEST06/accuracy/mlperf_log_accuracy.json", b"[\n]\n"),
                  description="TEST06 accuracy log is the empty array while verify_accuracy.txt claims a pass"))
-
 register(Variant("system-count-not-a-number", "small", (f"systems/{SYSTEM}.json",), ("SYS005",),
                  spec=change_system(SYSTEM, accelerators_per_node="8 (x2)"),
                  description='system JSON with accelerators_per_node "8 (x2)" (the official checker crashes on it)'))
@@ -266,6 +280,19 @@ register(Variant("power-server-debug", "small", _POWER, ("PWR019",), spec=_WITH_
 register(Variant("power-log-edited", "small", _POWER, ("PWR014",), spec=_WITH_POWER,
                  edit=write_bytes(f"{SMALL}/performance/power/client.log", b"client log rewritten after the session\n"),
                  description="power/client.log replaced after the session: its SHA-1 no longer matches client.json"))
+
+register(Variant("loadgen-error-record", "small", (f"{SMALL}/{PERF}/mlperf_log_detail.txt",), ("PERF001",),
+                 edit=add_mllog_record(f"{SMALL}/{PERF}/mlperf_log_detail.txt", "error_runtime",
+                                       "Issue query timed out", after="effective_scenario", error=True),
+                 description="performance run with a LoadGen error record (error_runtime)"))
+register(Variant("audit-config-in-perf-run", "small", (f"{SMALL}/{PERF}/mlperf_log_detail.txt",), ("PERF014",),
+                 edit=add_mllog_record(f"{SMALL}/{PERF}/mlperf_log_detail.txt", "warning_generic_message",
+                                       "Found Audit Config file (audit.config). Overriding TestSettings from "
+                                       "audit.config file.", after="qsl_reported_performance_count", warning=True),
+                 description="submission performance run made with an audit.config left in place"))
+register(Variant("offline-few-samples-per-query", "small", _SMALL_PERF, ("PERF005",), spec=change_result(
+    "3d-unet-99", "Offline", log_overrides={"effective_samples_per_query": 10}),
+    description="Offline query of 10 samples, below 3d-unet's minimum of 43"))
 
 
 # --------------------------------------------------------------------------- writing
