@@ -168,10 +168,12 @@ class AccuracyTarget(_Model):
 
 
 class Artefacts(_Model):
-    """Extra accuracy outputs that must be present (``accuracy/<dir>/<stem>.*``)."""
+    """Extra accuracy outputs that must be present (``accuracy/<dir>/<stem>.*``); ``advisory_stems``
+    are named by the official checker without failing the result (e.g. ``captions``)."""
 
     dir: str
     stems: list[str]
+    advisory_stems: list[str] = []
 
 
 class Bounds(_Model):

@@ -92,7 +92,7 @@ def rename_to_sdxl(with_images: tuple[str, ...] | None) -> Callable[[Path], None
         if with_images is not None:
             (target / "accuracy" / "images").mkdir()
             for stem in with_images:
-                (target / "accuracy" / "images" / f"{stem}.png").write_bytes(b"png")
+                (target / "accuracy" / "images" / f"{stem}.{'txt' if stem == 'captions' else 'png'}").write_bytes(b"x")
     return mutate
 
 
@@ -167,7 +167,8 @@ CASES = [
     RuleCase("ACC010", False),
     RuleCase("ACC010", True, mutate=rename_to_sdxl(None), message="accuracy/images/ is missing"),
     RuleCase("ACC010", True, mutate=rename_to_sdxl(SDXL_V60[1:]), message="lacks samples 1311"),
-    RuleCase("ACC010", False, mutate=rename_to_sdxl(SDXL_V60)),
+    RuleCase("ACC010", False, mutate=rename_to_sdxl(SDXL_V60 + ("captions",))),
+    RuleCase("ACC010", True, mutate=rename_to_sdxl(SDXL_V60), message="has no captions file"),
     # ACC011 accuracy-rescore-mismatch
     RuleCase("ACC011", False, mutate=install(GOOD, ["accuracy=85.000%, good=17, total=20"]), options=WITH_REF),
     RuleCase("ACC011", True, mutate=install(GOOD, ["accuracy=90.000%, good=18, total=20"]), options=WITH_REF,

@@ -299,7 +299,8 @@ def accuracy_extra_artefacts(ctx: ResultContext) -> Iterator[Issue]:
 
     Checks: for benchmarks with required artefacts (stable-diffusion-xl images, wan-2.2 videos)
     `accuracy/<dir>/` exists and holds a file whose name before the first dot is each listed sample
-    id of the round. Error in closed and network, warning in open (as officially).
+    id of the round. Error in closed and network, warning in open (as officially). Files the official
+    checker names without failing (`captions`) are a warning when absent.
     Why: reviewers inspect these generated samples; the ids change every round so that they cannot
     be prepared in advance.
     Fix: copy the generated outputs of the listed sample ids (e.g. `accuracy/images/4655.png`) from
@@ -326,6 +327,9 @@ def accuracy_extra_artefacts(ctx: ResultContext) -> Iterator[Issue]:
         yield Issue(f"accuracy/{art.dir}/ lacks samples {', '.join(missing)}", path=folder,
                     expected=", ".join(art.stems), actual=f"missing {', '.join(missing)}", severity=severity,
                     hint=f"Copy the accuracy run's outputs for samples {', '.join(missing)} into accuracy/{art.dir}/.")
+    for stem in (s for s in art.advisory_stems if s not in present):
+        yield Issue(f"accuracy/{art.dir}/ has no {stem} file", path=folder, expected=f"{stem}.*", actual="absent",
+                    severity=Severity.WARNING, hint=f"Add the {stem} file the accuracy run wrote beside the samples.")
 
 
 @rule("ACC011", "accuracy-rescore-mismatch")
