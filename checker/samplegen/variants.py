@@ -166,6 +166,14 @@ def add_mllog_record(rel: str, key: str, value: str, after: str, *, error: bool 
     return apply
 
 
+def replace_text(rel: str, old: str, new: str) -> Callable[[Path], None]:
+    """A tree edit: replace every occurrence of `old` in a text file by `new`."""
+    def apply(base: Path) -> None:
+        path = base / rel
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    return apply
+
+
 def rename(rel: str, new_name: str) -> Callable[[Path], None]:
     """A tree edit: rename a file or directory in place."""
     def apply(base: Path) -> None:
@@ -232,6 +240,16 @@ register(Variant("hash-mismatch", "small", (f"{SMALL}/accuracy/accuracy.txt",), 
                  edit=replace_line(f"{SMALL}/accuracy/accuracy.txt", "hash=",
                                    "hash=" + hashlib.sha256(b"another accuracy log").hexdigest()),
                  description="accuracy.txt hash is not the sha256 of the accuracy log"))
+register(Variant("accuracy-run-performance-mode", "small", (f"{SMALL}/accuracy/mlperf_log_detail.txt",), ("ACC007",),
+                 edit=replace_text(f"{SMALL}/accuracy/mlperf_log_detail.txt", '"value": "AccuracyOnly"',
+                                   '"value": "PerformanceOnly"'),
+                 description="the accuracy folder holds a PerformanceOnly run's detail log"))
+register(Variant("empty-accuracy-log", "small", (f"{SMALL}/accuracy/accuracy.txt",
+                                                 f"{SMALL}/accuracy/mlperf_log_accuracy.json"), ("ACC006", "ACC015"),
+                 edit=lambda base: (write_bytes(f"{SMALL}/accuracy/mlperf_log_accuracy.json", b"[\n]\n")(base),
+                                    replace_line(f"{SMALL}/accuracy/accuracy.txt", "hash=",
+                                                 "hash=" + hashlib.sha256(b"[\n]\n").hexdigest())(base)),
+                 description="an empty accuracy log, hashed as such, behind a DICE score (v4.1 AMD llama2 case)"))
 register(Variant("retraining-yes", "small", (f"{SMALL}/measurements.json",), ("MEAS002",), spec=change_result(
     "3d-unet-99", "Offline", measurements={"retraining": "Yes, fine-tuned"}),
     description="closed result whose measurements declare retraining"))
