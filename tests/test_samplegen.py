@@ -11,12 +11,14 @@ import pytest
 import yaml
 
 from checker.rulebook import available_rounds, load_rulebook
-from checker.samplegen import accuracy, generate_samples, make_round
+from checker.samplegen import ResultSpec, SubmissionSpec, SystemSpec, accuracy, generate_samples, make_round
+from checker.samplegen.compliance import WRITERS
 from checker.samplegen.__main__ import main
 from checker.samplegen.samples import VALID
 from checker.samplegen.scores import accuracy_lines, default_scores, number
 from checker.samplegen.tree import plan_for, write_submission
 from checker.samplegen.variants import BASES, VARIANTS, write_variant
+from tests.rulecase import run_on
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = ROOT / "sample_submissions"
@@ -237,10 +239,14 @@ def test_summary_logs_agree_with_detail_logs(fresh: Path, name: str) -> None:
         assert f"Scenario : {values['effective_scenario']}" in summary
         for seed in ("qsl_rng_seed", "sample_index_rng_seed", "schedule_rng_seed"):
             assert f"{seed} : {values['effective_' + seed]}" in summary
-        if values["effective_scenario"] == "Offline":
-            assert f"Samples per second: {values['result_samples_per_second']}" in summary
-        if values["effective_scenario"] == "SingleStream":
-            assert f"Early stopping 90.0th percentile estimate: {values['early_stopping_latency_ss']}" in summary
+        headline = {
+            "Offline": f"Samples per second: {values.get('result_samples_per_second')}",
+            "Server": f"Completed samples per second    : {values.get('result_completed_samples_per_sec', 0):.2f}",
+            "SingleStream": f"Early stopping 90.0th percentile estimate: {values.get('early_stopping_latency_ss')}",
+            "MultiStream": f"Early stopping 99.0th percentile estimate: {values.get('early_stopping_latency_ms')}"}
+        assert headline[values["effective_scenario"]] in summary, path
+        if "result_tokens_per_second" in values and values.get("requested_use_token_latencies"):
+            assert f"Tokens per second: {values['result_tokens_per_second']}" in summary
 
 
 def test_test06_logs_are_non_empty_and_consistent(fresh: Path) -> None:
@@ -258,6 +264,37 @@ def test_test06_logs_are_non_empty_and_consistent(fresh: Path) -> None:
                 assert e["data"].startswith(e["token_data"])
         verify = (path.parents[1] / "verify_accuracy.txt").read_text()
         assert f"First token check pass: {'Skipped' if offline else 'True'}" in verify
+
+
+@pytest.mark.parametrize("name", list(VALID))
+def test_valid_samples_are_valid_for_the_checker(fresh: Path, name: str) -> None:
+    report = run_on(fresh / name)
+    assert report.results and all(r.valid for r in report.results)
+    severities = {"error", "warning"} if name.startswith("closed") else {"error"}
+    assert [(f.code, f.message) for f in report.findings if f.severity in severities] == []
+
+
+@pytest.mark.parametrize("round_", available_rounds())
+def test_every_round_generates_a_valid_minimal_tree(tmp_path: Path, round_: str) -> None:
+    spec = SubmissionSpec(round_, "closed", "Acme", [SystemSpec("sys1", "datacenter", [ResultSpec("3d-unet-99", "Offline")])])
+    write_submission(tmp_path, spec)
+    rulebook = load_rulebook(round_)
+    tests = set(rulebook.benchmarks["3d-unet-99"].compliance)
+    assert {p.name for p in tmp_path.rglob("TEST*") if p.is_dir()} == tests
+    report = run_on(tmp_path)
+    assert [r.valid for r in report.results] == [True]
+    assert [(f.code, f.message) for f in report.findings if f.severity in ("error", "warning")] == []
+
+
+def test_every_compliance_test_of_every_round_has_a_writer(tmp_path: Path) -> None:
+    for round_ in available_rounds():
+        assert set(load_rulebook(round_).compliance_tests) <= set(WRITERS), round_
+    spec = SubmissionSpec("v6.0", "closed", "Acme", [SystemSpec("sys1", "datacenter", [ResultSpec("gpt-oss-120b", "Offline")])])
+    plan = plan_for(load_rulebook("v6.0"), spec, spec.systems[0], spec.systems[0].results[0])
+    for test, name in (("TEST07", "verify_accuracy.txt"), ("TEST08", "verify_accuracy.txt"),
+                       ("TEST09", "verify_output_len.txt")):
+        WRITERS[test](plan, tmp_path / test, {})
+        assert "TEST PASS" in (tmp_path / test / name).read_text().splitlines()
 
 
 # --------------------------------------------------------------------------- broken variants
@@ -323,8 +360,6 @@ def test_make_round_writes_about_the_requested_number_of_results(tmp_path: Path)
 
 @pytest.mark.parametrize("name", sorted(n for n, v in VARIANTS.items() if v.codes))
 def test_broken_variants_raise_their_expected_codes(fresh: Path, name: str) -> None:
-    from tests.rulecase import run_on
-
     codes = VARIANTS[name].codes
     report = run_on(fresh / "broken" / name, select=tuple(codes))
     assert set(codes) <= {f.code for f in report.findings}, [(f.code, f.message) for f in report.findings]
