@@ -489,6 +489,34 @@ def test_unreadable_power_files_become_findings(power_samples: Path, tmp_path: P
     assert not any(f.code == "CHK001" for f in report.findings)
 
 
+def test_average_keeps_positive_finite_samples_strictly_inside_the_window() -> None:
+    from checker.power.logs import SplLog
+    from checker.power.metric import average_watts
+    spl = SplLog(Path("spl.txt"), times=[10, 20, 30, 40, 50, 60], watts=[999.0, 100.0, float("nan"), -5.0,
+                                                                         float("inf"), 300.0])
+    assert average_watts(spl, 10, 70) == 200.0
+    assert average_watts(spl, 60, 70) is None
+
+
+def test_power_metric_formulas() -> None:
+    from checker.power.metric import power_metric
+    spq, units = {"SingleStream": 1, "MultiStream": 8}, {"Offline": "Watts", "MultiStream": "millijoules"}
+    watts = power_metric(400.0, 0, 600_000_000, "Offline", "Offline", 1, 8000.0, spq, units)
+    assert (watts.value, watts.unit, watts.efficiency) == (400.0, "Watts", 20.0)
+    energy = power_metric(400.0, 0, 600_000_000, "MultiStream", "MultiStream", 1000, None, spq, units)
+    assert energy.value == 400.0 * 600.0 * 1000 / 1000 and energy.efficiency == 8 * 1000 / energy.value
+    inferred = power_metric(400.0, 0, 600_000_000, "MultiStream", "SingleStream", 1000, None, spq, units)
+    assert inferred.value == 8 * energy.value
+    assert power_metric(400.0, 0, 1, "MultiStream", "MultiStream", 0, None, spq, units) is None
+
+
+def test_power_drop_with_zero_ranging_power_is_an_issue_not_a_crash() -> None:
+    from checker.power.wg import check_power_drop
+    from checker.rulebook import load_rulebook
+    issues = check_power_drop(0.000001, 300.0, load_rulebook("v6.0").power, Path("spl.txt"))
+    assert len(issues) == 1 and "0.0 W" in issues[0].message
+
+
 # --------------------------------------------------------------------------- the real power results
 
 

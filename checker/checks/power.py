@@ -292,7 +292,8 @@ def ptd_ranges_restored(ctx: ResultContext) -> Iterator[Issue]:
 
     Checks: the initial ranges are read from PTDaemon's `RR` reply (a fixed value, or `Auto`); the
     third `SR,V` command and the third `SR,A` command (from v5.0: the third or the fourth) set
-    exactly those ranges again.
+    exactly those ranges again. (The official v5.0+ checker also fails a session that has no 4th
+    `SR,A` even when the third restores the range; this rule does not.)
     Why: the PTD server restores the ranges at the end of a normal session; anything else means the
     session was altered or cut short.
     Fix: let the PTD server complete the session; repeat the measurement.

@@ -7,14 +7,18 @@ query in millijoules: average watts x window seconds x 1000 / queries.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from checker.power.logs import SplLog
 
 
 def average_watts(spl: SplLog, begin: int, end: int) -> float | None:
-    """Mean of the positive watt samples strictly between `begin` and `end` (epoch microseconds)."""
-    values = [w for t, w in zip(spl.times, spl.watts) if begin < t < end and w > 0]
+    """Mean of the positive watt samples strictly between `begin` and `end` (epoch microseconds).
+
+    Readings that are not numbers (nan) are left out as the official checker does; infinite ones too.
+    """
+    values = [w for t, w in zip(spl.times, spl.watts) if begin < t < end and 0 < w < math.inf]
     return sum(values) / len(values) if values else None
 
 

@@ -229,6 +229,9 @@ def check_window_in_phase(begin: float, end: float, phases: list[float], mode: s
 def check_power_drop(ranging_watts: float, testing_watts: float, rules: PowerRules, path: Path) -> list[Issue]:
     """Average testing power is not more than the allowed percentage below the ranging run's."""
     ranging, testing = round(ranging_watts, 5), round(testing_watts, 5)
+    if ranging <= 0:
+        return [Issue(f"the ranging run's average power is {ranging} W", path=path, expected="> 0 W",
+                      actual=f"{ranging} W", hint="Upload the ranging run's spl.txt of the same session.")]
     delta = round((testing / ranging - 1) * 100, 2)
     limit = -rules.max_testing_power_drop_percent
     if delta > limit:
