@@ -34,6 +34,7 @@ class ResultRecord:
             "division": self.division, "submitter": self.submitter, "system": self.system,
             "benchmark": self.benchmark, "scenario": self.scenario, "path": self.path, "valid": self.valid,
             "metric": self.metric, "accuracy": self.accuracy, "inferred": self.inferred, "findings": self.findings,
+            **({"labels": self.extra["labels"]} if self.extra.get("labels") else {}),
         }
         if self.extra.get("power_metric"):  # power results only
             out["power"] = {**self.extra["power_metric"], "efficiency": self.extra.get("power_efficiency")}
