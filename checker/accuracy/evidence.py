@@ -5,7 +5,8 @@
   non-standard truncation, untouched) with its size and sha256;
 - `full_log`: the untruncated log to re-score (the published one when untouched, else one supplied
   under `--reference-data`), verified against the `hash=` line;
-- `rescoring`: the benchmark's metric function run over that log.
+- `rescoring`: the benchmark's metric function run over that log;
+- `spot_check`: a truncated resnet log's visible entries tested against the claimed accuracy.
 """
 
 from __future__ import annotations
@@ -14,11 +15,14 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from checker.accuracy.reference import ReferenceData
-from checker.accuracy.registry import MetricSpec, Outcome, spec_for
+from checker.accuracy.metrics.classification import count_correct, infer_dtype
+from checker.accuracy.reference import ReferenceData, imagenet_labels
+from checker.accuracy.registry import MetricSpec, Outcome, ReferenceDataError, spec_for
 from checker.accuracy.rescore import rescore_log
+from checker.accuracy.spotcheck import SpotCheck
+from checker.accuracy.spotcheck import spot_check as test_claim
 from checker.context import ResultContext
-from checker.parsers.accuracy_log import AccuracyLogInfo
+from checker.parsers.accuracy_log import AccuracyLogInfo, Entry, entries_in
 from checker.parsers.accuracy_txt import AccuracyText
 from checker.parsers.common import Parsed
 
@@ -199,3 +203,30 @@ def rescoring(ctx: ResultContext) -> Rescoring:
                             lambda p: Parsed(rescore_log(spec, p, reference, size)))
     reason = "" if spec else "no re-scoring is implemented for this benchmark"
     return Rescoring(spec, outcome, log, reason)
+
+
+def spot_check(ctx: ResultContext) -> SpotCheck | None:
+    """The spot check of a truncated resnet log against val_map.txt (None when it cannot be made)."""
+    if ctx.benchmark_name != "resnet":
+        return None
+    state = log_state(ctx)
+    labels_path = ReferenceData(ctx.options.reference_data).find("imagenet_val_map")
+    reading = reported(ctx).get("acc")
+    if state is None or not state.info.truncated or not state.info.shape_ok or labels_path is None or reading is None:
+        return None
+    try:
+        labels = imagenet_labels(labels_path)
+    except ReferenceDataError:
+        return None
+    size = min(len(labels), data_set_size(ctx) or len(labels))
+    visible: dict[int, Entry] = {}
+    for entry in entries_in(state.info.head) + entries_in(state.info.tail):
+        if entry.qsl_idx < size:
+            visible.setdefault(entry.qsl_idx, entry)
+    dtype = infer_dtype(visible.values())
+    if dtype is None or not visible:
+        return None
+    n, k = count_correct(visible.values(), labels, dtype)
+    line = accuracy_txt(ctx).lines[reading.line - 1]
+    good, total = (re.search(rf"\b{key}=(\d+)", line) for key in ("good", "total"))
+    return test_claim(k, n, reading.value, int(good.group(1)) if good else None, int(total.group(1)) if total else None)

@@ -8,14 +8,10 @@ import re
 from collections.abc import Iterator
 
 from checker.accuracy import evidence as ev
-from checker.accuracy.metrics.classification import count_correct, infer_dtype
-from checker.accuracy.reference import ReferenceData, imagenet_labels
-from checker.accuracy.registry import ReferenceDataError
 from checker.accuracy.rescore import agrees
-from checker.accuracy.spotcheck import ALPHA, SpotCheck, spot_check
+from checker.accuracy.spotcheck import ALPHA
 from checker.context import ResultContext
 from checker.model import Issue, Severity
-from checker.parsers.accuracy_log import Entry, entries_in
 from checker.registry import annotator, rule
 
 SHA256 = re.compile(r"[0-9a-fA-F]{64}")
@@ -164,7 +160,7 @@ def accuracy_log_hash_mismatch(ctx: ResultContext) -> Iterator[Issue]:
                     hint="Supply the original log the truncation tool hashed (its --backup copy).")
 
 
-@rule("ACC005", "accuracy-log-truncation", fast=True)
+@rule("ACC005", "accuracy-log-truncation")
 def accuracy_log_truncation(ctx: ResultContext) -> Iterator[Issue]:
     """The accuracy log is not truncated the official way, or not truncated although too large.
 
@@ -201,7 +197,7 @@ def accuracy_log_truncation(ctx: ResultContext) -> Iterator[Issue]:
                     severity=Severity.WARNING)
 
 
-@rule("ACC006", "accuracy-log-empty", fast=True)
+@rule("ACC006", "accuracy-log-empty")
 def accuracy_log_empty(ctx: ResultContext) -> Iterator[Issue]:
     """The accuracy log is empty while accuracy.txt reports scores.
 
@@ -427,7 +423,7 @@ def accuracy_not_recomputed(ctx: ResultContext) -> Iterator[Issue]:
         else:
             why = rs.outcome.skipped.get(metric) or rs.spec.unsupported
         reasons.setdefault(why, []).append(metric)
-    checked = spot(ctx)
+    checked = ev.spot_check(ctx)
     for why, names in reasons.items():
         if checked is not None and "acc" in names:
             why += (f"; spot check of the {checked.n} visible entries: {checked.correct} correct, "
@@ -451,7 +447,7 @@ def accuracy_spot_check(ctx: ResultContext) -> Iterator[Issue]:
     Fix: upload the accuracy log of the run that was scored (with its hash) and its real accuracy.
     Rules: MLPerf Inference submission rules, "Accuracy" (the accuracy log backs the scores).
     """
-    result = spot(ctx)
+    result = ev.spot_check(ctx)
     if result is not None and result.implausible:
         state, reading = ev.log_state(ctx), ev.reported(ctx)["acc"]
         yield Issue(f"{result.correct} of the {result.n} entries visible in the truncated log are correct "
@@ -460,33 +456,6 @@ def accuracy_spot_check(ctx: ResultContext) -> Iterator[Issue]:
                     expected=f"about {reading.value * result.n / 100.0:.0f} of {result.n} correct",
                     actual=f"{result.correct} of {result.n}",
                     hint="Upload the accuracy log of the scored run and its real accuracy.")
-
-
-def spot(ctx: ResultContext) -> SpotCheck | None:
-    """The spot check of a truncated resnet log against val_map.txt (None when it cannot be made)."""
-    if ctx.benchmark_name != "resnet":
-        return None
-    state = ev.log_state(ctx)
-    labels_path = ReferenceData(ctx.options.reference_data).find("imagenet_val_map")
-    reading = ev.reported(ctx).get("acc")
-    if state is None or not state.info.truncated or not state.info.shape_ok or labels_path is None or reading is None:
-        return None
-    try:
-        labels = imagenet_labels(labels_path)
-    except ReferenceDataError:
-        return None
-    size = min(len(labels), ev.data_set_size(ctx) or len(labels))
-    visible: dict[int, Entry] = {}
-    for entry in entries_in(state.info.head) + entries_in(state.info.tail):
-        if entry.qsl_idx < size:
-            visible.setdefault(entry.qsl_idx, entry)
-    dtype = infer_dtype(visible.values())
-    if dtype is None or not visible:
-        return None
-    n, k = count_correct(visible.values(), labels, dtype)
-    line = ev.accuracy_txt(ctx).lines[reading.line - 1]
-    good, total = (re.search(rf"\b{key}=(\d+)", line) for key in ("good", "total"))
-    return spot_check(k, n, reading.value, int(good.group(1)) if good else None, int(total.group(1)) if total else None)
 
 
 @rule("ACC015", "accuracy-log-coverage")
