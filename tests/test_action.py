@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from checker.registry import load_rules
-from tests.minitree import make_tree
+from tests.minitree import make_tree, run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text())
@@ -117,7 +117,7 @@ def test_check_step_without_summary_and_with_waivers_passes(tmp_path: Path, runn
 
 
 def test_check_step_on_a_valid_sample_passes(samples: Path, tmp_path: Path, runner: dict[str, str]) -> None:
-    inputs = {"path": str(samples / "closed-v6.0"), "select": "STR,SYS", "fail-on": "error"}
+    inputs = {"path": str(samples / "closed-v6.0"), "select": "STR001,SYS003", "fail-on": "error"}
     proc = _run_step(ACTION["runs"]["steps"][1], inputs, runner, Path(runner["GITHUB_WORKSPACE"]))
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr
     assert "0 invalid" in proc.stdout.splitlines()[-1]
@@ -143,8 +143,7 @@ def test_pre_commit_hooks_run(hook_id: str, tmp_path: Path) -> None:
     repo = make_tree(tmp_path / "repo")
     (repo / ".mlperf-checker.yaml").write_text("round: v6.0\n")
     argv = shlex.split(hook["entry"])[1:] + hook.get("args", []) + ["--format", "json"]
-    proc = subprocess.run([sys.executable, "-m", "checker", *argv], cwd=repo, capture_output=True, text=True, timeout=120,
-                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    proc = run_cli(*argv, cwd=repo)
     assert proc.returncode == 1, proc.stderr
     codes = {f["code"] for f in json.loads(proc.stdout)["findings"]}
     assert "STR001" in codes

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +12,7 @@ from checker.cli import UsageFailure, _selection
 from checker.config import ConfigError, config_for, find_config, load_config
 from checker.progress import ProgressBar, progress_bar
 from checker.registry import load_rules
-from tests.minitree import make_tree
+from tests.minitree import CliRun, make_tree, run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -81,12 +79,10 @@ def test_explicit_config_must_exist(tmp_path: Path) -> None:
 
 # --- the command line ------------------------------------------------------------------------------------------
 
-def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "checker", *args], cwd=cwd, capture_output=True, text=True, timeout=120,
-                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+run = run_cli
 
 
-def _codes(proc: subprocess.CompletedProcess) -> set[str]:
+def _codes(proc: CliRun) -> set[str]:
     return {f["code"] for f in json.loads(proc.stdout)["findings"]}
 
 

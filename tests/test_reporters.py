@@ -19,7 +19,7 @@ from checker.reporters.github import escape_data, escape_property
 from checker.reporters.markdown import step_summary
 from checker.reporters.sarif import fingerprint
 from checker.reporters.xlsx import MissingDependency, sheets, write_xlsx
-from tests.minitree import make_tree
+from tests.minitree import make_tree, run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -265,18 +265,18 @@ def test_rule_reference_lists_every_rule_with_its_sections() -> None:
 
 # --- one run, every format (command line) -------------------------------------------------------------------
 
-def _cli(*args: str, cwd: Path = ROOT, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "checker", *args], cwd=cwd, capture_output=True, text=True, timeout=120,
-                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", **(env or {})})
+_cli = run_cli
 
 
 def test_every_format_from_one_run(tmp_path: Path) -> None:
+    """A real process, its standard error a pipe: every format from one run, and no progress bar."""
     tree = make_tree(tmp_path / "tree")
     outputs = {fmt: tmp_path / f"report.{fmt}" for fmt in ("json", "csv", "sarif", "junit", "github", "markdown")}
     args = [a for fmt, file in outputs.items() for a in ("--output", f"{fmt}={file}")]
     summary = tmp_path / "step-summary.md"
-    proc = _cli("check", str(tree), "--round", "v6.0", "--select", "STR001,SYS003", *args,
-                env={"GITHUB_STEP_SUMMARY": str(summary)})
+    proc = subprocess.run([sys.executable, "-m", "checker", "check", str(tree), "--round", "v6.0", "--select",
+                           "STR001,SYS003", *args], capture_output=True, text=True, timeout=120,
+                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "GITHUB_STEP_SUMMARY": str(summary)})
     assert proc.returncode == 1, proc.stderr
     report = json.loads(outputs["json"].read_text())
     assert report["summary"]["invalid"] == 3
@@ -303,3 +303,23 @@ def test_report_command_writes_the_spreadsheet(samples: Path, tmp_path: Path) ->
 
 def test_rules_markdown_prints_the_reference() -> None:
     assert _cli("rules", "--markdown").stdout == render_rules_markdown()
+
+
+def test_short_run_profile_end_to_end(samples: Path, tmp_path: Path) -> None:
+    """A too-short run fails normally; under --profile short-run it is a warning and the report says so first."""
+    import shutil
+
+    from tests.treeedit import set_log_value
+
+    tree = tmp_path / "tree"
+    shutil.copytree(samples / "closed-v6.0", tree)
+    set_log_value(tree / "closed/Acme/results/acme_e1_edge/resnet50/Offline/performance/run_1/mlperf_log_detail.txt",
+                  "effective_min_duration_ms", 60000)
+    strict = _cli("check", str(tree), "--select", "PERF003", "--format", "json")
+    assert strict.returncode == 1 and {f["severity"] for f in json.loads(strict.stdout)["findings"]} == {"error"}
+    relaxed = _cli("check", str(tree), "--select", "PERF003", "--profile", "short-run", "--output",
+                   f"json={tmp_path / 'r.json'}")
+    assert relaxed.returncode == 0, relaxed.stdout
+    assert relaxed.stdout.startswith("profile short-run:")
+    data = json.loads((tmp_path / "r.json").read_text())
+    assert data["profile"] == "short-run" and {f["severity"] for f in data["findings"]} == {"warning"}
