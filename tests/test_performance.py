@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
 from pathlib import Path
@@ -273,3 +274,40 @@ def parse_detail_text_log(values: dict):
 
     text = "".join(f":::MLLOG {json.dumps({'key': k, 'value': v, 'metadata': {}})}\n" for k, v in values.items())
     return parse_detail_text(text, Path("mlperf_log_detail.txt")).value
+
+
+# --------------------------------------------------------------------------- real published trees
+
+
+def _perf_errors(root: Path, round_: str) -> dict[str, set[str]]:
+    """result -> PERF codes of its error findings, on a real tree read in place."""
+    report = run_on(root, round_, select=("PERF",))
+    out: dict[str, set[str]] = {}
+    for f in report.findings:
+        if f.severity == "error":
+            out.setdefault(f.result, set()).add(f.code)
+    return out
+
+
+@pytest.mark.parametrize("round_", ["v4.1", "v6.0"])
+def test_real_officially_valid_trees_pass_every_perf_rule(real: Path, round_: str) -> None:
+    assert _perf_errors(real / round_, round_) == {}
+
+
+def test_real_v51_accuracy_logs_made_under_an_audit_config(real: Path) -> None:
+    # AMD's llama2-70b Offline accuracy/ holds a PerformanceOnly TEST06-style run made with an
+    # audit.config (accuracy_log_sampling_target 100); the official checker accepted it.
+    errors = _perf_errors(real / "v5.1", "v5.1")
+    assert errors == {f"closed/AMD/results/8xMI325X_2xEPYC_9575F_2/{bm}/Offline": {"PERF014"}
+                      for bm in ("llama2-70b-99", "llama2-70b-99.9")}
+
+
+def test_real_v50_test_runs_seed_failures_match_the_official_ones(real: Path) -> None:
+    root = real / "v5.0-test-runs"
+    errors = _perf_errors(root, "v5.0")
+    with open(root / "official_verdicts.csv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    official = {"/".join((r["division"], r["submitter"], "results", r["system"], r["benchmark"], r["scenario"]))
+                for r in rows if "seed is wrong" in r["reasons"]}
+    assert {r for r, codes in errors.items() if "PERF007" in codes} == official
+    assert all({"PERF003", "PERF005"} <= codes for codes in errors.values()) and len(errors) == len(rows)
