@@ -125,7 +125,8 @@ def no_identify(tree: Path) -> None:
 
 
 def failed_range_change(tree: Path) -> None:
-    _ptd_messages(tree, lambda m: next(x for x in m if x["cmd"].startswith("SR,A,")).update(reply="Error: invalid range"))
+    _ptd_messages(tree, lambda m: next(x for x in m if x["cmd"].startswith("SR,A,")).update(
+        reply="Error: invalid range"))
 
 
 def third_stop_answered_normally(tree: Path) -> None:
@@ -300,7 +301,8 @@ def debug_server(tree: Path) -> None:
 def spl_outside_window(tree: Path) -> None:
     begin, end = _window(tree)
     path = tree / OFF / "run_1/spl.txt"
-    path.write_text("".join(x for x in path.read_text().splitlines(True) if not begin < parse_stamp(x.split(",")[1]) < end))
+    kept = [x for x in path.read_text().splitlines(True) if not begin < parse_stamp(x.split(",")[1]) < end]
+    path.write_text("".join(kept))
 
 
 def no_query_count(tree: Path) -> None:
@@ -435,7 +437,8 @@ def test_generated_power_results_are_clean_with_metric(power_samples: Path) -> N
         assert by_scenario["Offline"]["power_metric"]["unit"] == "Watts"
         assert by_scenario["SingleStream"]["power_metric"]["unit"] == "millijoules"
         offline = by_scenario["Offline"]
-        assert offline["power_efficiency"] == pytest.approx(offline["metric"]["value"] / offline["power_metric"]["value"])
+        expected = offline["metric"]["value"] / offline["power_metric"]["value"]
+        assert offline["power_efficiency"] == pytest.approx(expected)
 
 
 # --------------------------------------------------------------------------- parsers

@@ -19,7 +19,8 @@ from checker.power.logs import PtdLine, PtdLog
 from checker.rulebook import PowerRules
 
 _VERSION = re.compile(r"(?<=version=)(.+?)-")
-_PROTOCOL = {"cmd": re.compile(r"mlcommons/power client v(\d+)$"), "reply": re.compile(r"mlcommons/power server v(\d+)$")}
+_PROTOCOL = {"cmd": re.compile(r"mlcommons/power client v(\d+)$"),
+             "reply": re.compile(r"mlcommons/power server v(\d+)$")}
 _DIGITS = re.compile(r"\d+(?:\.\d+)?")
 
 
@@ -62,7 +63,8 @@ def check_identification(messages: list[dict[str, str]], rules: PowerRules, path
     if version not in rules.ptd_versions:
         out.append(Issue(f"PTDaemon version {version or '(none)'!r} is not the round's", path=path,
                          expected=" or ".join(rules.ptd_versions), actual=version or "no version in the Identify reply",
-                         hint=f"Measure with PTDaemon {' or '.join(rules.ptd_versions)}, as the round's power rules require."))
+                         hint=f"Measure with PTDaemon {' or '.join(rules.ptd_versions)}, as the round's power rules "
+                         "require."))
     model = reply.split(",")[0]
     if model not in rules.analysers:
         out.append(Issue(f"power analyser {model!r} is not a supported analyser", path=path,
