@@ -13,7 +13,7 @@ from checker.rulebook import available_rounds, load_rulebook
 from checker.samplegen.accuracy import entry, fields, render_log
 from checker.samplegen.specs import ResultSpec, SubmissionSpec, SystemSpec
 from checker.samplegen.tree import write_submission
-from tests.rulecase import RuleCase, case_id, run_case, run_on
+from tests.rulecase import RuleCase, case_id, run_case
 from tests.treeedit import delete, drop_log_key, replace_text, set_log_value
 
 R = "closed/Acme/results/acme_e1_edge/resnet50"

@@ -9,7 +9,7 @@ untruncated raw copy left beside them (accepted when its sha256 is the one `accu
 
 from __future__ import annotations
 
-import os
+import functools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -20,6 +20,7 @@ from checker.compliance.test01 import Test01Accuracy, compare_accuracy
 from checker.compliance.test06 import Test06, check_test06
 from checker.compliance.test08 import Test08, compare_test08
 from checker.compliance.test09 import OutputLengths, output_lengths
+from checker.compliance.verify import VerifyText
 from checker.context import ResultContext
 from checker.model import Issue, Severity
 from checker.parsers.accuracy_log import Entry, entries_in, iter_entries
@@ -73,12 +74,12 @@ def log_source(ctx: ResultContext, places: list[Path], expected_hash: str | None
         if not info.truncated:
             if index and expected_hash and info.sha256 != expected_hash:
                 continue
-            return LogSource(path, lambda p=path: _stream(p), True)
+            return LogSource(path, functools.partial(_stream, path), True)
         if fragments is None:
             marker = ctx.rulebook.accuracy_log_truncation.marker.encode()
             tail_line = info.head.count(b"\n") + marker.count(b"\n") + 1
             parts = entries_in(info.head) + entries_in(info.tail, tail_line)
-            fragments = LogSource(path, lambda parts=parts: parts, False,
+            fragments = LogSource(path, functools.partial(list, parts), False,
                                   f"{ctx.rel(path)} is truncated ({info.size} bytes, {len(parts)} complete entries visible)")
     if fragments is not None:
         return fragments
@@ -101,8 +102,11 @@ def result_log(ctx: ResultContext) -> LogSource:
 
 
 def _first_per_index(entries: Iterable[Entry]) -> list[Entry]:
-    seen: set[int] = set()
-    return [e for e in entries if not (e.qsl_idx in seen or seen.add(e.qsl_idx))]
+    """The first entry of every qsl_idx, in log order."""
+    first: dict[int, Entry] = {}
+    for e in entries:
+        first.setdefault(e.qsl_idx, e)
+    return list(first.values())
 
 
 def _cached(ctx: ResultContext, kind: str, where: Path, compute: Callable[[], object]):
@@ -187,7 +191,7 @@ def _tests(ctx: ResultContext, name: str) -> list[Path]:
 # --------------------------------------------------------------------------- TEST01 accuracy
 
 
-def _test01_counters(text, tdir: Path) -> Iterator[Issue]:
+def _test01_counters(text: VerifyText | None, tdir: Path) -> Iterator[Issue]:
     """A verify_accuracy.txt claiming TEST PASS while its own counters say otherwise."""
     if text is None or text.pass_line is None:
         return
@@ -255,7 +259,7 @@ def test01_accuracy_recomputed(ctx: ResultContext) -> Iterator[Issue]:
 # --------------------------------------------------------------------------- TEST06
 
 
-def _test06_count(ctx: ResultContext, got: Recomputed, text) -> Iterator[Issue]:
+def _test06_count(ctx: ResultContext, got: Recomputed, text: VerifyText | None) -> Iterator[Issue]:
     counts = ctx.rulebook.compliance_checks.test06_entries
     r: Test06 = got.value
     said = claim(text, "verify_accuracy.txt")
@@ -316,7 +320,7 @@ def test06_recomputed(ctx: ResultContext) -> Iterator[Issue]:
 # --------------------------------------------------------------------------- TEST07
 
 
-def test07_score(text) -> tuple[float, int] | None:
+def test07_score(text: VerifyText) -> tuple[float, int] | None:
     """The TEST07 accuracy score: `Accuracy score:` or else the evaluator's `'exact_match': X`."""
     found = text.number("Accuracy score")
     if found is not None:
@@ -367,7 +371,7 @@ def test07_accuracy(ctx: ResultContext) -> Iterator[Issue]:
 # --------------------------------------------------------------------------- TEST08
 
 
-def _test08_from_verify(ctx: ResultContext, text, tdir: Path) -> Iterator[Issue]:
+def _test08_from_verify(text: VerifyText) -> Iterator[Issue]:
     counters = {k: text.number(k) for k in ("num_matched", "num_unmatched", "num_ne_mismatch")}
     bad = [(k, v) for k, v in counters.items()
            if v is not None and ((k == "num_matched" and v[0] == 0) or (k != "num_matched" and v[0] > 0))]
@@ -406,7 +410,7 @@ def test08_recomputed(ctx: ResultContext) -> Iterator[Issue]:
         r: Test08 | None = got.value
         if r is None:
             if text is not None:
-                yield from _test08_from_verify(ctx, text, tdir)
+                yield from _test08_from_verify(text)
         elif not r.passed:
             first = r.first_mismatch
             detail = f" (first: {first[0]}, {first[2]})" if first else ""
