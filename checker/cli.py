@@ -11,10 +11,10 @@ from pathlib import Path
 import click
 
 from checker import __version__
+from checker.config import Config, ConfigError, config_for
 from checker.context import Options
 from checker.discovery import NotASubmission
 from checker.engine import CHK_CODE, RunConfig, check
-from checker.config import Config, ConfigError, config_for
 from checker.progress import progress_bar
 from checker.registry import load_rules, unknown_codes
 from checker.registry import select as choose
@@ -58,7 +58,7 @@ def check_options(fn):
         click.option("--round", "round_", metavar="vX.Y", help="Round to check against (default: detected from the logs)."),
         click.option("--select", multiple=True, metavar="CODES", help="Only these rule codes or prefixes (comma-separated)."),
         click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rule codes or prefixes (comma-separated)."),
-        click.option("--fast", is_flag=True, help="Only the fast rules (layout, system and implementation JSON)."),
+        click.option("--fast", is_flag=True, help="Only the rules marked fast (the pre-commit hook's quick check)."),
         click.option("--reference-data", type=click.Path(path_type=Path), help="Folder of reference data for accuracy re-scoring."),
         click.option("--jobs", type=click.IntRange(min=0), help="Worker processes (0: all cores)."),
         click.option("--submitter", help="Only check this submitter."),
