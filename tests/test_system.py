@@ -52,6 +52,21 @@ def preview_with_notes(tree: Path) -> None:
     edit_json(_system(tree), status="preview", hw_notes="Accelerator X2 ships in Q3; available within 180 days.")
 
 
+def as_network_division(tree: Path, **changes: Any) -> None:
+    """Move the open sample's submitter into network/ and make its first system a network-division one."""
+    (tree / "open").rename(tree / "network")
+    edit_json(_system(tree), division="network", **changes)
+
+
+def network_without_mode(tree: Path) -> None:
+    as_network_division(tree, is_network="")
+
+
+def complete_network_system(tree: Path) -> None:
+    network = {f: "25 GbE" for f in load_rulebook("v6.0").system.network_fields}
+    as_network_division(tree, **{**network, "is_network": "true"})
+
+
 CASES = [
     RuleCase("SYS001", True, drop_system_json, message="no system description", base=OPEN),
     RuleCase("SYS001", False, base=OPEN),
@@ -83,6 +98,9 @@ CASES = [
     RuleCase("SYS010", True, fields(is_network=False), message='expected the string "true" or "false"', base=OPEN),
     RuleCase("SYS010", False, fields(is_network="False"), base=OPEN),
     RuleCase("SYS010", False, base=OPEN),
+    RuleCase("SYS010", True, network_without_mode, base=OPEN, message='does not declare is_network "true"'),
+    RuleCase("SYS010", False, complete_network_system, base=OPEN),
+    RuleCase("SYS011", False, complete_network_system, base=OPEN),
     RuleCase("SYS011", True, fields(is_network="TRUE"), message="network_type", base=OPEN),
     RuleCase("SYS011", False, fields(is_network="false"), base=OPEN),
     RuleCase("SYS012", True, fields(host_processor_url="https://example.com"), message="host_processor_url",

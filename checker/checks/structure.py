@@ -137,9 +137,12 @@ def _is_code_dir(code: Path, name: str) -> bool:
         return False
     if path.is_dir():
         return True
-    if not path.is_file() or path.stat().st_size > 4096:
+    try:
+        if not path.is_file() or path.stat().st_size > 4096:
+            return False
+        target = path.read_text(encoding="utf-8", errors="replace").strip()
+    except OSError:
         return False
-    target = path.read_text(encoding="utf-8", errors="replace").strip()
     return bool(target) and "/" not in target and (code / target).is_dir() and not (code / target).is_symlink()
 
 
@@ -205,6 +208,15 @@ def _subdirs(path: Path) -> list[Path]:
         return []
 
 
+def _is_empty(path: Path) -> bool:
+    """True when the directory has no entry (or cannot be listed)."""
+    try:
+        with os.scandir(path) as it:
+            return next(it, None) is None
+    except OSError:
+        return True
+
+
 def _closest(name: str, candidates: list[str]) -> str | None:
     """The candidate closest to `name` (letter case ignored), or None when nothing is close."""
     by_lower = {c.lower(): c for c in candidates}
@@ -260,8 +272,8 @@ def benchmark_without_scenarios(ctx: SubmissionContext) -> Iterator[Issue]:
     """
     rb = ctx.rulebook
     for bench, found in _benchmark_dirs(ctx):
-        if found or not any(bench.iterdir()):
-            continue
+        if found or _is_empty(bench):
+            continue  # an empty directory is STR009's
         scenario = rb.canonical_scenario(bench.name)
         if scenario is not None:
             yield Issue(f"scenario directory {bench.name}/ sits directly under the system: the benchmark level is "

@@ -257,9 +257,9 @@ def submitter_mismatch(ctx: SystemContext) -> Iterator[Issue]:
 def network_mode(ctx: SystemContext) -> Iterator[Issue]:
     """The system's network mode (`is_network`) is malformed or contradicts its division.
 
-    Checks: `is_network`, when present, is the string "true" or "false" (any case; a JSON boolean
-    makes the official checkers crash or fail); a network-division system has `is_network` "true";
-    a closed-division system does not.
+    Checks: `is_network`, when filled, is the string "true" or "false" (any case; a JSON boolean
+    makes the official checkers crash or fail; absent or empty means "false"); a network-division
+    system has `is_network` "true"; a closed-division system does not.
     Why: network-division results are measured over a network link and judged with extra rules;
     the mode must be stated unambiguously.
     Fix: write "is_network": "true" for network-division systems and "false" (or omit it) otherwise.
@@ -270,9 +270,9 @@ def network_mode(ctx: SystemContext) -> Iterator[Issue]:
         return
     required = NETWORK_MODE.get(ctx.unit.division)
     path, line = ctx.unit.json_path, _line(ctx, "is_network")
-    if "is_network" not in doc:
+    if not accepts(ctx.rulebook.round, "meaningful", doc.get("is_network")):  # absent or empty: not a network system
         if required:
-            yield Issue(f"{ctx.unit.division}-division system has no is_network field", path=path,
+            yield Issue(f"{ctx.unit.division}-division system does not declare is_network \"true\"", path=path,
                         expected='"true"', actual="absent", hint='Add "is_network": "true" and the network fields.')
         return
     value = doc["is_network"]
