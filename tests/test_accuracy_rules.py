@@ -256,3 +256,15 @@ def test_supplied_full_log_is_verified_and_rescored(samples: Path, tmp_path: Pat
 
     run_case(RuleCase("ACC004", True, mutate=tampered, options=WITH_REF, message="does not match the published one"),
              samples, tmp_path / "bad")
+
+
+@pytest.mark.parametrize("content", [b"\x00\xff" * 3000, b"[\n{ \"seq_id\" : 0, \"qsl_idx\" : 1, \"data\" : \"ABC\" }\n",
+                                     b"", b"{not json at all"])
+def test_broken_accuracy_logs_never_crash_a_rule(samples: Path, tmp_path: Path, content: bytes) -> None:
+    def mutate(tree: Path) -> None:
+        install(GOOD, ["accuracy=85.000%"])(tree)
+        (acc_dir(tree) / "mlperf_log_accuracy.json").write_bytes(content)
+
+    report = run_case(RuleCase("CHK001", False, mutate=mutate, options=WITH_REF, select=("ACC", "CHK")),
+                      samples, tmp_path)
+    assert any(f.code in ("ACC004", "ACC015") for f in report.findings)
