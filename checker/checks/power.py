@@ -132,7 +132,7 @@ def power_file_list(ctx: ResultContext) -> Iterator[Issue]:
     names of the round). Missing files of `run_1/` are STR001's.
     Why: the power measurement is judged from these files only; the Power WG checker hashes them.
     Fix: copy the files the PTD client collected for this run (its output directory) unchanged.
-    Rules: MLPerf Inference power measurement rules, "Submission"; submission rules, "Directory structure".
+    Rules: MLPerf Inference Power Measurement Rules, "Power Logs" and "Audit process and Benchmark Logging".
     """
     if not ctx.has_power:
         return
@@ -170,7 +170,7 @@ def power_session_descriptor(ctx: ResultContext) -> Iterator[Issue]:
     lists of [time, ...] points).
     Why: every Power WG check reads these fields; the official checker crashes without them.
     Fix: upload the session files the PTD client and server wrote, unedited.
-    Rules: MLPerf Inference power measurement rules, "Submission" (PTD client/server logs).
+    Rules: MLPerf Inference Power Measurement Rules, "Power Logs".
     """
     if not ctx.has_power:
         return
@@ -195,9 +195,10 @@ def power_setup_documents(ctx: ResultContext) -> Iterator[Issue]:
     and later dropped this check; it applies here in every round.
     Why: reviewers need the analyser model, calibration and wiring, and the system's power
     settings, to judge and reproduce the measurement.
-    Fix: write `analyzer_table.md` and `power_settings.md` (templates in the submission guidelines)
-    next to the measurements of the system.
-    Rules: MLPerf Inference power measurement rules, "Submission" (power documentation).
+    Fix: write `analyzer_table.md` (the table format of the power rules) and `power_settings.md`
+    into `measurements/<system>/` (or the level where they stop being common to all results).
+    Rules: MLPerf Inference Power Measurement Rules, "Power Analyzer Settings" (analyzer_table.md and where it
+    goes) and "Platform Description for Power submission" (power management settings).
     """
     if not ctx.has_power:
         return
@@ -236,7 +237,8 @@ def power_source_checksums(ctx: ResultContext) -> Iterator[Issue]:
     Why: only the reviewed PTD client/server code may drive the measurement; a modified client or
     server could report anything.
     Fix: measure with the unmodified mlcommons/power-dev release that the round prescribes.
-    Rules: MLPerf Inference power measurement rules, "Power measurement software" (PTD client/server).
+    Rules: MLPerf Inference Power Measurement Rules, "Power Measurement Flow" (only the MLPerf power workflow
+    may be used).
     """
     pair = _descriptors(ctx)
     if pair is None:
@@ -263,7 +265,7 @@ def ptd_identification(ctx: ResultContext) -> Iterator[Issue]:
     Why: only calibrated, SPEC-accepted analysers driven by the current PTDaemon give trustworthy
     readings and uncertainty checks.
     Fix: measure with a supported analyser and the PTDaemon release of the round.
-    Rules: MLPerf Inference power measurement rules, "Power analyzers" and "PTDaemon".
+    Rules: MLPerf Inference Power Measurement Rules, "Power Analyzer Support" and "Power Measurement Flow".
     """
     found = _ptd_messages(ctx)
     if found is not None:
@@ -279,7 +281,8 @@ def ptd_replies(ctx: ResultContext) -> Iterator[Issue]:
     `Stop` got `Stopping untimed measurement` (from the third `Stop` on, `Error: no measurement to stop`).
     Why: another reply means the analyser was not in the state the measurement assumes.
     Fix: find the cause in server.log / ptd_logs.txt (wrong range, lost connection) and repeat the run.
-    Rules: MLPerf Inference power measurement rules, "Ranging mode and testing mode".
+    Rules: MLPerf Inference Power Measurement Rules, "Power Analyzer Settings" (set by the workflow) and
+    "Power Measurement Flow" (dynamic ranging).
     """
     found = _ptd_messages(ctx)
     if found is not None:
@@ -297,7 +300,8 @@ def ptd_ranges_restored(ctx: ResultContext) -> Iterator[Issue]:
     Why: the PTD server restores the ranges at the end of a normal session; anything else means the
     session was altered or cut short.
     Fix: let the PTD server complete the session; repeat the measurement.
-    Rules: MLPerf Inference power measurement rules, "Ranging mode and testing mode".
+    Rules: MLPerf Inference Power Measurement Rules, "Power Analyzer Settings" (set by the workflow, never by
+    hand).
     """
     found = _ptd_messages(ctx)
     if found is not None:
@@ -311,7 +315,8 @@ def power_session_uuid(ctx: ResultContext) -> Iterator[Issue]:
     Checks: `uuid.client` and `uuid.server` are the same UUIDs in both files.
     Why: files of different sessions must not be combined into one result.
     Fix: upload the client.json and server.json of the session that measured this run.
-    Rules: MLPerf Inference power measurement rules, "Submission".
+    Rules: MLPerf Inference Power Measurement Rules, "Power Logs" and "Power and Performance Reporting and
+    Measurement" (one run).
     """
     pair = _descriptors(ctx)
     if pair is None:
@@ -328,7 +333,8 @@ def power_session_name(ctx: ResultContext) -> Iterator[Issue]:
     Checks: `session_name` is equal in both files.
     Why: files of different sessions must not be combined into one result.
     Fix: upload the client.json and server.json of the session that measured this run.
-    Rules: MLPerf Inference power measurement rules, "Submission".
+    Rules: MLPerf Inference Power Measurement Rules, "Power Logs" and "Power and Performance Reporting and
+    Measurement" (one run).
     """
     pair = _descriptors(ctx)
     if pair is None:
@@ -347,7 +353,7 @@ def power_phase_alignment(ctx: ResultContext) -> Iterator[Issue]:
     Why: LoadGen's window (client clock) is matched against the analyser's samples (server clock);
     unsynchronised clocks measure the wrong samples.
     Fix: synchronise both machines with NTP (the PTD client and server do so when configured) and repeat.
-    Rules: MLPerf Inference power measurement rules, "Time synchronisation".
+    Rules: MLPerf Inference Power Measurement Rules, "Definitions" (SUT and Director synchronised with NTP).
     """
     pair = _descriptors(ctx)
     if pair is None:
@@ -369,7 +375,8 @@ def power_window_in_phase(ctx: ResultContext) -> Iterator[Issue]:
     Why: the power metric averages the samples of LoadGen's window; outside the measurement there
     are no samples of the run.
     Fix: run LoadGen through the PTD client, with the SUT clock synchronised; repeat the run.
-    Rules: MLPerf Inference power measurement rules, "Ranging mode and testing mode".
+    Rules: MLPerf Inference Power Measurement Rules, "Power is measured in performance phase of the
+    Benchmark/Scenario" and "LoadGen".
     """
     pair = _descriptors(ctx)
     for mode in PHASE_MODES:
@@ -393,7 +400,8 @@ def testing_power_drop(ctx: ResultContext) -> Iterator[Issue]:
     Why: the ranges are set from the ranging run; a much lighter testing run means a different
     workload or a measurement of the wrong period.
     Fix: run the same workload with the same settings in both runs; repeat the measurement.
-    Rules: MLPerf Inference power measurement rules, "Ranging mode and testing mode".
+    Rules: MLPerf Inference Power Measurement Rules, "Power Measurement Flow" (dynamic ranging) and "Power and
+    Performance Reporting and Measurement".
     """
     if not ctx.has_power:
         return
@@ -416,7 +424,8 @@ def testing_duration_short(ctx: ResultContext) -> Iterator[Issue]:
     Why: ranging and testing must run the same workload; a much shorter testing run hints at a
     different configuration.
     Fix: run ranging and testing with the same settings; explain the difference to the reviewers.
-    Rules: MLPerf Inference power measurement rules, "Ranging mode and testing mode".
+    Rules: MLPerf Inference Power Measurement Rules, "Power Measurement Flow" (dynamic ranging) and "Power and
+    Performance Reporting and Measurement".
     """
     ranging, testing = (_window(ctx, "ranging"), _window(ctx, "testing")) if ctx.has_power else (None, None)
     if ranging is not None and testing is not None:
@@ -432,7 +441,7 @@ def power_session_messages(ctx: ResultContext) -> Iterator[Issue]:
     server protocol versions (`mlcommons/power client vN` / `server vN`).
     Why: a mismatch means the files were edited or combined from different sessions.
     Fix: upload the client.json and server.json of the session, unedited.
-    Rules: MLPerf Inference power measurement rules, "Submission".
+    Rules: MLPerf Inference Power Measurement Rules, "Power Logs" and "Audit process and Benchmark Logging".
     """
     pair = _descriptors(ctx)
     if pair is None:
@@ -452,7 +461,7 @@ def power_file_hashes(ctx: ResultContext) -> Iterator[Issue]:
     Why: the session hashes its logs when it ends; a different hash means a log was edited or
     replaced afterwards (e.g. a LoadGen log of another run).
     Fix: upload the files exactly as the power session produced them.
-    Rules: MLPerf Inference power measurement rules, "Submission".
+    Rules: MLPerf Inference Power Measurement Rules, "Power Logs" and "Audit process and Benchmark Logging".
     """
     pair = _descriptors(ctx)
     if pair is None:
@@ -482,7 +491,8 @@ def ptd_uncertainty_checking(ctx: ResultContext) -> Iterator[Issue]:
     `Completed test`) and, before it, the line `Uncertainty checking for Yokogawa... is activated`.
     Why: without uncertainty checking PTDaemon does not flag samples whose error is too large.
     Fix: run PTDaemon as the PTD server starts it (uncertainty checking on) and repeat the measurement.
-    Rules: MLPerf Inference power measurement rules, "Measurement uncertainty".
+    Rules: MLPerf Inference Power Measurement Rules, "Power Measurement Flow" (measurements at high precision
+    and accuracy).
     """
     found = _ranging_measurement(ctx)
     if found is None:
@@ -506,7 +516,8 @@ def ptd_log_errors(ctx: ResultContext) -> Iterator[Issue]:
     Lines of one kind are reported once, with their count and first line.
     Why: an analyser error during testing means samples of the measured run are missing or wrong.
     Fix: fix the analyser connection or range settings and repeat the measurement.
-    Rules: MLPerf Inference power measurement rules, "Measurement uncertainty" and "Ranging mode and testing mode".
+    Rules: MLPerf Inference Power Measurement Rules, "Power Measurement Flow" (measurements at high precision
+    and accuracy).
     """
     found = _ranging_measurement(ctx)
     if found is not None and found[1] is not None:
@@ -524,7 +535,8 @@ def ptd_log_warnings(ctx: ResultContext) -> Iterator[Issue]:
     shorter than about 27 minutes; this rule uses the intended 800 ms.
     Why: samples with more than 1% uncertainty do not measure the run's power precisely enough.
     Fix: set analyser ranges that fit the load (the ranging run gives them) and repeat the measurement.
-    Rules: MLPerf Inference power measurement rules, "Measurement uncertainty".
+    Rules: MLPerf Inference Power Measurement Rules, "Power Measurement Flow" (measurements at high precision
+    and accuracy).
     """
     if not ctx.has_power:
         return
@@ -543,7 +555,7 @@ def analyser_config(ctx: ResultContext) -> Iterator[Issue]:
     Why: a wrong device type reads the analyser wrongly; a multichannel analyser on one channel
     misses part of the system's power.
     Fix: start PTDaemon with the analyser's device type (and `-c` with both channels).
-    Rules: MLPerf Inference power measurement rules, "Power analyzers".
+    Rules: MLPerf Inference Power Measurement Rules, "Power Analyzer Support" and "Power Analyzer Settings".
     """
     pair = _descriptors(ctx)
     configs = analysers(pair[1]) if pair else None
@@ -558,7 +570,7 @@ def ptd_server_debug(ctx: ResultContext) -> Iterator[Issue]:
     Checks: `server.json` has no `debug` field, or `debug` is false.
     Why: debug mode is for developing the PTD server; it is not a measurement configuration.
     Fix: run the PTD server without `--debug` and repeat the measurement.
-    Rules: MLPerf Inference power measurement rules, "Power measurement software".
+    Rules: MLPerf Inference Power Measurement Rules, "Power Measurement Flow".
     """
     pair = _descriptors(ctx)
     if pair is not None:
@@ -592,7 +604,8 @@ def power_samples(ctx: ResultContext) -> Iterator[Issue]:
     positive integer (energy per query).
     Why: the power metric is the average of those samples; without them the result has no power figure.
     Fix: upload the spl.txt of the session that measured this run (the PTD server writes it).
-    Rules: MLPerf Inference power measurement rules, "Power metric"; spec 3.9 step 3.
+    Rules: MLPerf Inference Power Measurement Rules, "Power is measured in performance phase of the
+    Benchmark/Scenario" and "LoadGen".
     """
     window = _window(ctx, "testing") if ctx.has_power else None
     spl = _spl(ctx, "testing") if window is not None else None
