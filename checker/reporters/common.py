@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from checker.model import Finding
 from checker.report import Report, ResultRecord
-from checker.reporters.csv_report import format_accuracy
+from checker.reporters.csv_report import format_accuracy, format_number
 
 
 def profile_banner(report: Report) -> str | None:
@@ -63,14 +63,12 @@ def attribute(report: Report) -> Attribution:
 
 
 def metric_text(record: ResultRecord) -> str:
-    """`123.4 Tokens/s` (with `(inferred)` when derived from another scenario), or ''."""
+    """`785522.0 Tokens/s`, the value as the official summary writes it (`(inferred)` when derived from another
+    scenario), or ''."""
     m = record.metric or {}
     if m.get("value") is None:
         return ""
-    try:
-        value = f"{float(m['value']):.6g}"
-    except (TypeError, ValueError):
-        value = str(m["value"])
+    value = format_number(m["value"]) or str(m["value"])
     return f"{value} {m.get('unit', '')}".rstrip() + (" (inferred)" if record.inferred else "")
 
 
