@@ -10,7 +10,8 @@ from tests.rulecase import RuleCase, case_id, run_case
 
 
 def _first(tree: Path, pattern: str) -> Path:
-    return sorted(tree.rglob(pattern))[0]
+    """The first match that belongs to a main run (not to a compliance TESTxx folder)."""
+    return sorted(p for p in tree.rglob(pattern) if not any(part.startswith("TEST") for part in p.parts))[0]
 
 
 def drop_perf_detail(tree: Path) -> None:
