@@ -166,3 +166,20 @@ def test_cases(case: RuleCase, samples: Path, tmp_path: Path) -> None:
 def test_chk_codes_are_declared_warnings() -> None:
     rules = load_rules()
     assert rules["CHK002"].severity.value == rules["CHK003"].severity.value == "warning"
+
+
+def test_json_report_with_waivers_follows_the_contract(tmp_path: Path) -> None:
+    import json
+
+    import jsonschema
+
+    from checker.reporters import render
+
+    tree = make_tree(tmp_path / "tree")
+    path = _write(tmp_path / "w.yaml", "waivers:\n  - {code: STR001, path: 'closed/**', justification: j, approved_by: a}\n"
+                                       "  - {code: STR, path: '**', justification: old, approved_by: a, expires: 2001-01-01}\n")
+    report = check(tree, RunConfig(round="v6.0", select=["STR001", "CHK"], jobs=1, waivers=load_waivers(path)))
+    data = json.loads(render("json", report))
+    jsonschema.validate(data, json.loads((Path(__file__).resolve().parents[1] / "schemas/report.schema.json").read_text()))
+    assert {f["code"] for f in data["findings"] if not f["waived"]} == {"CHK002"}
+    assert all(f["waiver"] == "j (approved by a)" for f in data["findings"] if f["waived"])
