@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import random
 from datetime import datetime, timezone
 from pathlib import Path
@@ -486,6 +487,8 @@ def test_unreadable_power_files_become_findings(power_samples: Path, tmp_path: P
     (tree / OFF / "power/ptd_logs.txt").write_bytes(b"\x00\x01binary")
     (tree / OFF / "power/client.json").write_text("{not json")
     (tree / OFF / "ranging/spl.txt").write_text("")
+    delete(tree / OFF / "run_1/mlperf_log_summary.txt")
+    os.mkfifo(tree / OFF / "run_1/mlperf_log_summary.txt")  # never opened: a pipe would block a reader
     report = run_on(tree, select=("PWR", "LOG"))
     codes = {(f.code, Path(f.path).name) for f in report.findings}
     assert {("LOG003", "ptd_logs.txt"), ("LOG001", "client.json"), ("LOG002", "spl.txt")} <= codes

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -104,7 +105,10 @@ def _average(ctx: ResultContext, mode: str) -> float | None:
 
 
 def _sha1(path: Path) -> str | None:
+    """SHA-1 of a regular file (None for anything else: absent, a link, a pipe, unreadable)."""
     try:
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return None
         with open(path, "rb") as fh:
             return hashlib.file_digest(fh, "sha1").hexdigest()
     except OSError:
