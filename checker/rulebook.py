@@ -435,6 +435,15 @@ class ComplianceChecks(_Model):
         return self.tests.get(name) or ComplianceTestRules()
 
 
+class CsvConventions(_Model):
+    """How the round's official checker fills some `summary.csv` columns."""
+
+    scenario: Literal["canonical", "directory"]
+    accuracy: Literal["first", "all"]
+    location: Literal["result", "performance_run"]
+    compliance: Literal["passed", "division"]
+
+
 class Rulebook(_Model):
     """All constants of one round."""
 
@@ -465,6 +474,7 @@ class Rulebook(_Model):
     division_rules: DivisionRules
     performance: PerformanceRules
     csv_columns: list[str]
+    csv_conventions: CsvConventions
     aliases: dict[str, str]
     name_heuristics: list[NameHeuristic]
     endpoints_allowed_models: list[str] = []

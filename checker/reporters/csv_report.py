@@ -9,7 +9,7 @@ from typing import Any
 
 from checker.report import Report, ResultRecord
 from checker.reporters import reporter
-from checker.rulebook import load_rulebook
+from checker.rulebook import CsvConventions, load_rulebook
 
 
 def format_accuracy(accuracy: dict[str, Any]) -> str:
@@ -40,7 +40,24 @@ def _notes(system: dict[str, Any]) -> str:
     return f"{hw}. {sw}" if hw and sw else hw or sw
 
 
-def row_values(record: ResultRecord, round_: str, power: bool = False) -> dict[str, str]:
+def _conventional(record: ResultRecord, conventions: CsvConventions) -> dict[str, str]:
+    """The columns whose content the round's official checker decides (see `csv_conventions`)."""
+    extra = record.extra
+    accuracy = record.accuracy
+    if conventions.accuracy == "first" and accuracy:
+        first = str(next(iter(accuracy.values())))
+    else:
+        first = format_accuracy(accuracy)
+    canonical = extra.get("scenario") or record.scenario
+    return {
+        "Scenario": canonical if conventions.scenario == "canonical" else record.scenario,
+        "Accuracy": first,
+        "Location": record.path + ("/performance/run_1" if conventions.location == "performance_run" else ""),
+        "compliance": "1" if conventions.compliance == "passed" else record.division,
+    }
+
+
+def row_values(record: ResultRecord, round_: str, conventions: CsvConventions, power: bool = False) -> dict[str, str]:
     """Every column the official checkers write, for one result (a power row when `power`)."""
     extra = record.extra
     system: dict[str, Any] = extra.get("system") or {}
@@ -55,9 +72,7 @@ def row_values(record: ResultRecord, round_: str, power: bool = False) -> dict[s
         "Platform": record.system,
         "Model": record.benchmark,
         "MlperfModel": str(extra.get("mlperf_model") or record.benchmark),
-        "Scenario": str(extra.get("csv_scenario") or record.scenario),
         "Result": format_number(metric.get("value")),
-        "Accuracy": format_accuracy(record.accuracy),
         "number_of_nodes": str(system.get("number_of_nodes", "")),
         "host_processor_model_name": str(system.get("host_processor_model_name", "")),
         "host_processors_per_node": str(system.get("host_processors_per_node", "")),
@@ -65,33 +80,33 @@ def row_values(record: ResultRecord, round_: str, power: bool = False) -> dict[s
         "accelerator_model_name": str(system.get("accelerator_model_name", "")),
         "accelerators_per_node": str(system.get("accelerators_per_node", "")),
         "total_accelerators": str(nodes * per_node) if nodes is not None and per_node is not None else "",
-        "Location": str(extra.get("csv_location") or record.path),
         "framework": str(system.get("framework", "")),
         "operating_system": str(system.get("operating_system", "")),
         "notes": _notes(system),
-        "compliance": str(extra.get("csv_compliance", record.division)),
         "errors": "0",
         "version": round_,
-        "inferred": "1" if extra.get("csv_inferred", record.inferred) else "0",
+        "inferred": "1" if record.inferred else "0",
         "has_power": str(bool(extra.get("has_power"))),
         "Units": str(metric.get("unit", "")),
         "weight_data_types": str(extra.get("weight_data_types") or ""),
         "design_power_watts": str(extra.get("design_power_watts") or ""),
         "PrivateID": "",
+        **_conventional(record, conventions),
     }
 
 
 def rows(report: Report) -> tuple[list[str], list[list[str]]]:
     """The header and the rows (valid results, sorted by path; a power row after its result)."""
-    columns = list(load_rulebook(report.round).csv_columns)
+    book = load_rulebook(report.round)
+    columns = list(book.csv_columns)
     out = []
     for record in sorted(report.results, key=lambda r: r.path):
         if not record.valid:
             continue
-        values = row_values(record, report.round)
+        values = row_values(record, report.round, book.csv_conventions)
         out.append([values.get(c, "") for c in columns])
         if record.extra.get("power_metric"):
-            values = row_values(record, report.round, power=True)
+            values = row_values(record, report.round, book.csv_conventions, power=True)
             out.append([values.get(c, "") for c in columns])
     return columns, out
 
