@@ -196,6 +196,13 @@ CASES = [
 ]
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _remove_reference_folder():
+    """Leave no reference folder behind in the temporary directory."""
+    yield
+    shutil.rmtree(REF, ignore_errors=True)
+
+
 @pytest.mark.parametrize("case", CASES, ids=case_id)
 def test_cases(case: RuleCase, samples: Path, tmp_path: Path) -> None:
     run_case(case, samples, tmp_path)
