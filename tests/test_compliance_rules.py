@@ -267,7 +267,7 @@ CASES = [
     RuleCase("CMP006", False),
     RuleCase("CMP007", True, mutate=first_byte_differs, message="1 of 5 matched responses differ in their first byte"),
     RuleCase("CMP007", True, mutate=later_byte_differs, message="differ from the accuracy run further on"),
-    RuleCase("CMP007", True, mutate=visible_difference_in_truncated_logs, message="visible in both truncated logs"),
+    RuleCase("CMP007", True, mutate=visible_difference_in_truncated_logs, message="visible in both truncated logs, 1 differ"),
     RuleCase("CMP007", True, mutate=verify_counters_contradict, message="its own counters say otherwise"),
     RuleCase("CMP007", False, mutate=identical_full_logs),
     RuleCase("CMP007", False),

@@ -347,5 +347,5 @@ def compliance_performance_recomputed(ctx: ResultContext) -> Iterator[Issue]:
                     line=log.line(result.key) if log and result.key else None,
                     expected=f"{result.key} within {result.window}" if result.tolerance is not None
                     else "valid runs of the same scenario",
-                    actual=result.test if result.test is not None else "; ".join(result.problems),
+                    actual=f"{result.test:.6g}" if result.test is not None else "; ".join(result.problems),
                     hint=f"Re-run {test} on the system and settings of the submitted run, then its verification.")

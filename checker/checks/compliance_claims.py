@@ -32,7 +32,7 @@ def _differs(text: VerifyText, label: str, value: float | None, alternative: flo
     if _close(shown[0], value) or (alternative is not None and _close(shown[0], alternative)):
         return None
     return Issue(f"{text.path.parent.name}/{text.path.name} reports {label} = {shown[0]:g} but the logs give {value:.6g}",
-                 path=text.path, line=shown[1], expected=value, actual=shown[0],
+                 path=text.path, line=shown[1], expected=f"{value:.6g}", actual=f"{shown[0]:g}",
                  hint="Re-run the verification script on the logs that are submitted (it was run on other logs, "
                       "or its output was edited).")
 
@@ -73,7 +73,7 @@ def _test01(ctx: ResultContext, tdir: Path) -> Iterator[Issue]:
     if expected and shown and shown[0] < expected:
         yield Issue(f"TEST01/verify_accuracy.txt was computed against an accuracy log of {shown[0]:g} entries; "
                     f"the accuracy run logs {expected} samples", path=text.path, line=shown[1],
-                    expected=f">= {expected}", actual=shown[0],
+                    expected=f">= {expected}", actual=f"{shown[0]:g}",
                     hint="Run TEST01's verification against the submitted accuracy run's full log.")
 
 
@@ -97,7 +97,7 @@ def _thresholds(ctx: ResultContext, test: str, text: VerifyText | None, labels: 
         shown, value = text.number(label), getattr(bound, end)
         if shown is not None and value is not None and not _close(shown[0], value):
             yield Issue(f"{test}/{text.path.name} applies {label} = {shown[0]:g}; the round's is {value:g}",
-                        path=text.path, line=shown[1], expected=value, actual=shown[0],
+                        path=text.path, line=shown[1], expected=f"{value:g}", actual=f"{shown[0]:g}",
                         hint=f"Run {test}'s verification with the round's audit.config thresholds.")
 
 

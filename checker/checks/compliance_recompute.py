@@ -199,9 +199,9 @@ def _test01_counters(text: VerifyText | None, tdir: Path) -> Iterator[Issue]:
     if (mismatch and mismatch[0] > 0) or (match and match[0] == 0):
         bad = mismatch if mismatch and mismatch[0] > 0 else match
         yield Issue(f"TEST01/verify_accuracy.txt claims TEST PASS but its own counters say otherwise "
-                    f"(num_perf_log_data_mismatch = {mismatch[0] if mismatch else '?'}, "
-                    f"num_perf_log_qsl_idx_match = {match[0] if match else '?'})", path=tdir / "verify_accuracy.txt",
-                    line=bad[1], expected="no mismatch and at least one match", actual=bad[0],
+                    f"(num_perf_log_data_mismatch = {f'{mismatch[0]:g}' if mismatch else '?'}, "
+                    f"num_perf_log_qsl_idx_match = {f'{match[0]:g}' if match else '?'})", path=tdir / "verify_accuracy.txt",
+                    line=bad[1], expected="no mismatch and at least one match", actual=f"{bad[0]:g}",
                     hint="The verification output was edited or comes from another run: re-run TEST01's verification.")
 
 
@@ -241,9 +241,9 @@ def test01_accuracy_recomputed(ctx: ResultContext) -> Iterator[Issue]:
                         hint="Make performance mode produce the accuracy run's outputs, then re-run TEST01.")
         elif not got.complete and r.num_perf_log_data_mismatch:
             first = r.first_mismatch or (0, None)
-            yield Issue(f"TEST01 accuracy: in the {r.num_perf_log_qsl_idx_match} samples visible in both truncated logs, "
-                        f"{r.num_perf_log_data_mismatch} responses differ from the accuracy run in their first byte "
-                        f"(qsl_idx {first[0]}); {said}", path=where, line=first[1],
+            yield Issue(f"TEST01 accuracy: of the {r.num_perf_log_qsl_idx_match} samples visible in both truncated logs, "
+                        f"{r.num_perf_log_data_mismatch} differ from the accuracy run in their first byte "
+                        f"(first: qsl_idx {first[0]}); {said}", path=where, line=first[1],
                         expected="identical responses", actual=f"{r.num_perf_log_data_mismatch} differing",
                         hint="Make performance mode produce the accuracy run's outputs, then re-run TEST01.")
         elif r.strict_mismatch and (got.complete or r.num_perf_log_qsl_idx_match):
