@@ -20,12 +20,14 @@ Kind = Literal["file", "dir", "link", "other", "unreadable"]
 class Node:
     """One entry of a walked tree.
 
-    `size` is the byte size of a regular file (0 otherwise); `empty` is true for a directory with no
-    entries at all; for a link, `target` is its text and `resolved` the absolute path it leads to
-    (None when the link is broken or loops).
+    `path` is the entry's path as a string (cheap to build for tens of thousands of entries) and
+    `name` its last component; `size` is the byte size of a regular file (0 otherwise); `empty` is
+    true for a directory with no entries at all; for a link, `target` is its text and `resolved`
+    the absolute path it leads to (None when the link is broken or loops).
     """
 
-    path: Path
+    path: str
+    name: str
     kind: Kind
     size: int = 0
     empty: bool = False
@@ -33,31 +35,28 @@ class Node:
     resolved: Path | None = None
 
 
-def _link(path: Path) -> Node:
+def _link(path: str, name: str) -> Node:
     try:
         target = os.readlink(path)
     except OSError:
         target = None
-    resolved = None
-    if os.path.exists(path):
-        resolved = Path(os.path.realpath(path))
-    return Node(path, "link", target=target, resolved=resolved)
+    resolved = Path(os.path.realpath(path)) if os.path.exists(path) else None
+    return Node(path, name, "link", target=target, resolved=resolved)
 
 
 def _classify(entry: os.DirEntry) -> Node | None:
     """The node of a non-directory entry (None for a real directory, which is walked)."""
-    path = Path(entry.path)
     try:
         if entry.is_symlink():
-            return _link(path)
+            return _link(entry.path, entry.name)
         if entry.is_dir(follow_symlinks=False):
             return None
         st = entry.stat(follow_symlinks=False)
     except OSError:
-        return Node(path, "unreadable")
+        return Node(entry.path, entry.name, "unreadable")
     if stat.S_ISREG(st.st_mode):
-        return Node(path, "file", size=st.st_size)
-    return Node(path, "other")
+        return Node(entry.path, entry.name, "file", size=st.st_size)
+    return Node(entry.path, entry.name, "other")
 
 
 def walk(root: Path) -> list[Node]:
@@ -66,23 +65,24 @@ def walk(root: Path) -> list[Node]:
     A directory that cannot be listed becomes an "unreadable" node. Symbolic links are never followed.
     """
     out: list[Node] = []
-    stack = [root]
+    stack = [str(root)]
     while stack:
         directory = stack.pop()
         try:
             with os.scandir(directory) as it:
                 entries = list(it)
         except OSError:
-            out.append(Node(directory, "unreadable"))
+            out.append(Node(directory, os.path.basename(directory), "unreadable"))
             continue
-        out.append(Node(directory, "dir", empty=not entries))
+        out.append(Node(directory, os.path.basename(directory), "dir", empty=not entries))
         for entry in entries:
             node = _classify(entry)
             if node is not None:
                 out.append(node)
             else:
-                stack.append(Path(entry.path))
-    return sorted(out, key=lambda n: n.path.as_posix())
+                stack.append(entry.path)
+    out.sort(key=lambda n: n.path)
+    return out
 
 
 def inside(path: Path, root: Path) -> bool:

@@ -157,6 +157,7 @@ CASES = [
     RuleCase("STR006", False, base=OPEN),
     RuleCase("STR007", True, write(".DS_Store"), base=OPEN, message="hidden file .DS_Store"),
     RuleCase("STR007", True, write(".ipynb_checkpoints/a.ipynb"), base=OPEN, message="hidden directory"),
+    RuleCase("STR007", True, write(".git/.keep"), base=OPEN, message="hidden directory .git", id="nested-once"),
     RuleCase("STR007", False, base=OPEN),
     RuleCase("STR008", True, pycache, base=OPEN, message="__pycache__"),
     RuleCase("STR008", False, base=OPEN),
@@ -234,7 +235,7 @@ def test_walk_never_follows_links(tmp_path: Path) -> None:
     (tree / "a.txt").write_text("abc")
     os.symlink(tmp_path / "outside", tree / "linked")
     os.symlink("nowhere", tree / "broken")
-    nodes = {n.path.relative_to(tree).as_posix(): n for n in walk(tree)}
+    nodes = {os.path.relpath(n.path, tree): n for n in walk(tree)}
     assert set(nodes) == {".", "a.txt", "broken", "empty", "linked"}
     assert nodes["a.txt"].size == 3 and nodes["empty"].empty and not nodes["."].empty
     assert nodes["linked"].kind == "link" and nodes["linked"].resolved == (tmp_path / "outside").resolve()
@@ -247,3 +248,8 @@ def test_no_layout_errors_on_real_submissions(real: Path, tree: str, round_: str
     """The official checkers accept the layout of every real submission: so must we (warnings allowed)."""
     report = run_on(real / tree, round_, ("STR",))
     assert [(f.code, f.path, f.message) for f in report.findings if f.severity == "error"] == []
+
+
+def test_a_hidden_directory_is_reported_once_not_its_content(samples: Path, tmp_path: Path) -> None:
+    report = _findings(samples, tmp_path, OPEN, write(".git/.keep"), ("STR007",))
+    assert [f.path.rsplit("/", 1)[-1] for f in report.findings] == [".git"]

@@ -11,6 +11,7 @@ Every submitter directory is walked once (never following links) and the walk is
 from __future__ import annotations
 
 import fnmatch
+import os
 from pathlib import Path
 from typing import Iterator
 
@@ -30,10 +31,10 @@ def _nodes(ctx: SubmitterContext) -> list[Node]:
     return ctx.cache.get("walk", ctx.unit.path, lambda p: Parsed(walk(p))) or []
 
 
-def _kind(path: Path) -> str:
-    if path.is_symlink():
+def _kind(path: Path | str) -> str:
+    if os.path.islink(path):
         return "symbolic link"
-    return "directory" if path.is_dir() else "file"
+    return "directory" if os.path.isdir(path) else "file"
 
 
 def _root_level(ctx: SubmissionContext) -> list[Path]:
@@ -110,7 +111,7 @@ def file_too_large(ctx: SubmitterContext) -> Iterator[Issue]:
     limit = ctx.rulebook.file_size_limit_mib
     for node in _nodes(ctx):
         if node.kind == "file" and node.size > limit * MIB:
-            yield Issue(f"{node.path.name} is {node.size / MIB:.1f} MiB, over the {limit} MiB limit", path=node.path,
+            yield Issue(f"{node.name} is {node.size / MIB:.1f} MiB, over the {limit} MiB limit", path=node.path,
                         expected=f"<= {limit} MiB", actual=f"{node.size / MIB:.1f} MiB", severity=hygiene_severity(ctx),
                         hint="Truncate accuracy logs with the official script; remove data sets, weights and binaries.")
 
@@ -125,11 +126,12 @@ def name_with_space(ctx: SubmitterContext) -> Iterator[Issue]:
     Fix: rename it with `-` or `_` instead of spaces.
     Rules: MLPerf Inference submission rules, "Directory structure" (the official checker rejects such names).
     """
+    top = str(ctx.unit.path)
     for node in _nodes(ctx):
-        if node.path != ctx.unit.path and any(ch.isspace() for ch in node.path.name):
-            fixed = "_".join(node.path.name.split())
-            yield Issue(f"name {node.path.name!r} contains white space", path=node.path, expected=fixed,
-                        actual=node.path.name, severity=hygiene_severity(ctx), hint=f"Rename it to {fixed!r}.")
+        if node.path != top and any(ch.isspace() for ch in node.name):
+            fixed = "_".join(node.name.split())
+            yield Issue(f"name {node.name!r} contains white space", path=node.path, expected=fixed,
+                        actual=node.name, severity=hygiene_severity(ctx), hint=f"Rename it to {fixed!r}.")
 
 
 @rule("STR007", "hidden-name", scope="submitter", fast=True)
@@ -144,16 +146,16 @@ def hidden_name(ctx: SubmitterContext) -> Iterator[Issue]:
     Fix: delete the entry (or rename it without the leading dot if it is real content).
     Rules: MLPerf Inference submission rules, "Directory structure".
     """
-    hidden_dirs: list[Path] = []
-    for node in _nodes(ctx):
-        if any(d in node.path.parents for d in hidden_dirs):
+    top, hidden = str(ctx.unit.path), ()
+    for node in _nodes(ctx):  # sorted by path: a hidden directory comes before its content
+        if node.path.startswith(hidden):
             continue
-        if node.path != ctx.unit.path and node.path.name.startswith("."):
+        if node.path != top and node.name.startswith("."):
             if node.kind == "dir":
-                hidden_dirs.append(node.path)
-            yield Issue(f"hidden {_kind(node.path)} {node.path.name}", path=node.path,
-                        expected="a name not starting with '.'", actual=node.path.name, severity=hygiene_severity(ctx),
-                        hint=f"Delete {node.path.name} (or rename it without the leading dot).")
+                hidden = (*hidden, node.path + os.sep)
+            yield Issue(f"hidden {_kind(node.path)} {node.name}", path=node.path,
+                        expected="a name not starting with '.'", actual=node.name, severity=hygiene_severity(ctx),
+                        hint=f"Delete {node.name} (or rename it without the leading dot).")
 
 
 @rule("STR008", "pycache-directory", scope="submitter", fast=True)
@@ -167,9 +169,9 @@ def pycache_directory(ctx: SubmitterContext) -> Iterator[Issue]:
     Rules: MLPerf Inference submission rules, "Source code requirements" (the official checker rejects them).
     """
     for node in _nodes(ctx):
-        if node.kind == "dir" and node.path.name == "__pycache__":
+        if node.kind == "dir" and node.name == "__pycache__":
             yield Issue("__pycache__ directory uploaded", path=node.path, expected="no __pycache__",
-                        actual=node.path.name, severity=hygiene_severity(ctx), hint="Delete the __pycache__ directory.")
+                        actual=node.name, severity=hygiene_severity(ctx), hint="Delete the __pycache__ directory.")
 
 
 @rule("STR009", "empty-directory", scope="submitter", fast=True)
@@ -185,7 +187,7 @@ def empty_directory(ctx: SubmitterContext) -> Iterator[Issue]:
     """
     for node in _nodes(ctx):
         if node.kind == "dir" and node.empty:
-            yield Issue(f"directory {node.path.name}/ is empty", path=node.path, expected="at least one entry",
+            yield Issue(f"directory {node.name}/ is empty", path=node.path, expected="at least one entry",
                         actual="empty", severity=hygiene_severity(ctx), hint="Add the missing content or delete the directory.")
 
 
@@ -206,14 +208,14 @@ def symbolic_link(ctx: SubmitterContext) -> Iterator[Issue]:
         if node.kind != "link":
             continue
         if node.resolved is None:
-            yield Issue(f"broken symbolic link {node.path.name} -> {node.target}", path=node.path,
+            yield Issue(f"broken symbolic link {node.name} -> {node.target}", path=node.path,
                         expected="a regular file or directory", actual=f"link to {node.target} (missing)",
                         hint="Replace the link by the file or directory it was meant to point to.")
         elif not inside(node.resolved, root):
-            yield Issue(f"symbolic link {node.path.name} points outside the submission ({node.target})",
+            yield Issue(f"symbolic link {node.name} points outside the submission ({node.target})",
                         path=node.path, expected="a regular file or directory", actual=f"link to {node.target}",
                         hint="Copy the target into the submission in place of the link.")
         else:
-            yield Issue(f"symbolic link {node.path.name} -> {node.target}", path=node.path,
+            yield Issue(f"symbolic link {node.name} -> {node.target}", path=node.path,
                         expected="a regular file or directory", actual=f"link to {node.target}",
                         severity=Severity.WARNING, hint="Replace the link by a copy of its target.")

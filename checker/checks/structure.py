@@ -226,11 +226,13 @@ def _closest(name: str, candidates: list[str]) -> str | None:
 
 def _benchmark_dirs(ctx: SubmissionContext) -> Iterator[tuple[Path, set[Path]]]:
     """Every `results/<system>/<benchmark>/` directory with the result directories found below it."""
-    results = {r.path for r in ctx.submission.results}
+    by_benchmark: dict[Path, set[Path]] = {}
+    for result in ctx.submission.results:
+        by_benchmark.setdefault(result.path.parent, set()).add(result.path)
     for sub in ctx.submission.submitters:
         for system in _subdirs(sub.path / "results"):
             for bench in _subdirs(system):
-                yield bench, {p for p in results if p.parent == bench}
+                yield bench, by_benchmark.get(bench, set())
 
 
 @rule("STR013", "not-a-scenario-directory", scope="submission", fast=True)
