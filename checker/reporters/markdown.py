@@ -12,8 +12,8 @@ from typing import Any, Iterable
 from checker.model import Finding
 from checker.report import Report, ResultRecord
 from checker.reporters import reporter
-from checker.reporters.common import (accuracy_text, attribute, evidence, md_cell, md_code, metric_text,
-                                      profile_banner)
+from checker.reporters.common import (Attribution, accuracy_text, attribute, evidence, md_cell, md_code,
+                                      metric_text, profile_banner)
 
 #: GitHub refuses a step summary above 1 MiB.
 STEP_SUMMARY_LIMIT = 1024 * 1024
@@ -69,7 +69,7 @@ def _verdict(record: ResultRecord) -> str:
 
 
 def _submitter_section(division: str, submitter: str, records: list[ResultRecord], report: Report,
-                       attribution) -> list[str]:
+                       attribution: Attribution) -> list[str]:
     lines = [f"## {division} / {submitter}", ""]
     lines += _table(["system", "benchmark", "scenario", "verdict", "metric", "accuracy", "findings"],
                     [[md_cell(r.system), md_cell(r.benchmark), md_cell(r.scenario), _verdict(r), md_cell(metric_text(r)),
