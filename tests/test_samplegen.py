@@ -356,6 +356,9 @@ def test_make_round_writes_about_the_requested_number_of_results(tmp_path: Path)
     assert {p.parts[-6] for p in results} <= {"closed", "open"}
     again = make_round(tmp_path / "again", round_="v6.0", submitters=2, results=20, power_fraction=0.0, seed=1)
     assert _files(out / "closed") == _files(again / "closed")
+    report = run_on(out)
+    assert len(report.results) == len(results) and all(r.valid for r in report.results)
+    assert [(f.code, f.message) for f in report.findings if f.severity == "error"] == []
 
 
 @pytest.mark.parametrize("name", sorted(n for n, v in VARIANTS.items() if v.codes))

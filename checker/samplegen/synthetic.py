@@ -33,6 +33,9 @@ def make_round(out: Path, round_: str = "v6.0", submitters: int = 30, results: i
     rulebook = load_rulebook(round_)
     rng = random.Random(seed)
     palette = [name for name in PALETTE if name in rulebook.benchmarks]
+    system_types = [t for t in _SYSTEM_TYPES if any(_scenarios(rulebook.benchmarks[m], t, rng) for m in palette)]
+    if not system_types:
+        raise ValueError(f"no benchmark of the synthetic palette can be submitted in round {round_}")
     per_submitter = max(1, results // max(1, submitters))
     written = 0
     for n in range(submitters):
@@ -43,7 +46,7 @@ def make_round(out: Path, round_: str = "v6.0", submitters: int = 30, results: i
         systems: list[SystemSpec] = []
         count = 0
         while count < quota:
-            system_type = rng.choice(_SYSTEM_TYPES)
+            system_type = rng.choice(system_types)
             name = f"org{n:02d}_sys{len(systems) + 1}_{system_type.replace(',', '_')}"
             specs: list[ResultSpec] = []
             for model in rng.sample(palette, len(palette)):
