@@ -550,6 +550,15 @@ def test_untetherai_power_metrics_match_the_official_summary(real: Path) -> None
         (path, value, unit) for path, (value, unit) in official.items())
 
 
+def test_untetherai_power_results_get_the_official_verdicts_with_every_rule(real: Path) -> None:
+    with open(real / "v4.1" / "official_verdicts.csv", newline="") as fh:
+        official = {"/".join((r["division"], r["submitter"], "results", r["system"], r["benchmark"], r["scenario"])):
+                    r["official_valid"] == "1" for r in csv.DictReader(fh)}
+    report = run_on(real / "v4.1", round_="v4.1")
+    power = {r.path: r.valid for r in report.results if r.extra.get("has_power")}
+    assert len(power) == 5 and power == {path: official[path] for path in power}
+
+
 def test_json_report_carries_power_metric_and_efficiency(real: Path) -> None:
     import jsonschema
     from checker.reporters.json_report import render_json
