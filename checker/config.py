@@ -79,7 +79,8 @@ def read_yaml(path: Path) -> tuple[str, Any]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f" line {mark.line + 1}" if mark else ""
-        raise ConfigError(f"{path}:{line} not valid YAML: {getattr(exc, 'problem', None) or exc}") from None
+        reason = " ".join(str(getattr(exc, "problem", None) or exc).split())  # one line, whatever PyYAML says
+        raise ConfigError(f"{path}:{line} not valid YAML: {reason}") from None
 
 
 def _tool_table(path: Path) -> dict[str, Any] | None:

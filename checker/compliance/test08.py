@@ -36,7 +36,7 @@ def parse_sample(data: bytes) -> Sample | None:
         return None
     values = struct.unpack(f"<{len(data) // 4}f", data)
     n = values[-1]
-    if not math.isfinite(n) or n != int(n) or len(values) != 3 * int(n) + 3:
+    if not all(math.isfinite(v) for v in (n, values[0], values[1])) or n != int(n) or len(values) != 3 * int(n) + 3:
         return None
     n = int(n)
     return Sample((int(values[0]), int(values[1])), values[2:2 + n], values[2 + n:2 + 2 * n], values[2 + 2 * n:2 + 3 * n])

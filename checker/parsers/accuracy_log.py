@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from checker.parsers.common import UNREADABLE, Parsed, problem
+from checker.parsers.common import UNREADABLE, Parsed, open_regular, problem
 
 ENTRY = re.compile(
     rb'\{\s*"seq_id"\s*:\s*(\d+)\s*,\s*"qsl_idx"\s*:\s*(\d+)\s*,\s*"data"\s*:\s*"([0-9A-Fa-f]*)"'
@@ -73,8 +73,15 @@ def entries_in(blob: bytes, first_line: int = 1) -> list[Entry]:
 
 
 def iter_entries(path: Path) -> Iterator[Entry]:
-    """Stream the complete entries of an (untruncated) accuracy log; memory stays flat."""
-    with open(path, "rb") as fh:
+    """Stream the complete entries of an (untruncated) accuracy log; memory stays flat.
+
+    A file that cannot be opened as a regular file yields nothing (`scan_accuracy_log` reports it).
+    """
+    try:
+        fh = open_regular(path)
+    except OSError:
+        return
+    with fh:
         number = 0
         while True:
             raw = fh.readline(MAX_LINE)
@@ -94,7 +101,7 @@ def scan_accuracy_log(path: Path, head_chars: int = 4096, tail_chars: int = 4096
     tail = b""
     size = 0
     try:
-        with open(path, "rb") as fh:
+        with open_regular(path) as fh:
             while True:
                 chunk = fh.read(_CHUNK)
                 if not chunk:

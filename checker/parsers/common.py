@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import BinaryIO, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -47,6 +48,25 @@ def problem(code: str, path: Path, message: str, hint: str, line: int | None = N
     return ParseProblem(code=code, path=path, message=message, hint=hint, line=line)
 
 
+def open_regular(path: Path) -> BinaryIO:
+    """Open a regular file for binary reading; OSError for anything else (directory, pipe, device).
+
+    The open never blocks (a named pipe without writer would wait forever with a plain open) and the
+    type is checked on the opened descriptor, so what is read is what was checked.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, "expected a file, found a directory", str(path))
+        if not stat.S_ISREG(mode):
+            raise OSError(errno.EINVAL, "not a regular file (device, socket or pipe)", str(path))
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def read_bytes(path: Path, limit: int = MAX_TEXT_BYTES) -> Parsed[bytes]:
     """Read a regular file of at most `limit` bytes without following it out of place.
 
@@ -70,7 +90,7 @@ def read_bytes(path: Path, limit: int = MAX_TEXT_BYTES) -> Parsed[bytes]:
         return Parsed(None, [problem(UNREADABLE, path, f"file is {st.st_size} bytes, over the {limit}-byte reading limit",
                                      "This file is far larger than any valid one of its kind; replace it by the real file.")])
     try:
-        with open(path, "rb") as fh:
+        with open_regular(path) as fh:
             data = fh.read(limit + 1)
     except OSError as exc:
         return Parsed(None, [problem(UNREADABLE, path, f"cannot read file: {exc.strerror}", "Make the file readable.")])
