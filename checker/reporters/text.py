@@ -41,6 +41,16 @@ def _metric(record) -> str:
     return f" {m['value']:.6g} {m.get('unit', '')}".rstrip()
 
 
+def _info_lines(report: Report) -> list[str]:
+    """Info findings are folded into one line per code (the JSON report has each of them)."""
+    counts: dict[tuple[str, str], int] = {}
+    for f in report.findings:
+        if f.severity == "info" and not f.waived:
+            counts[(f.code, f.name)] = counts.get((f.code, f.name), 0) + 1
+    return [f"info: {code} [{name}] on {n} result(s); `--format json` lists each"
+            for (code, name), n in sorted(counts.items())]
+
+
 @reporter("text")
 def render_text(report: Report, colour: bool | None = None) -> str:
     """The human-readable report."""
@@ -50,12 +60,13 @@ def render_text(report: Report, colour: bool | None = None) -> str:
         lines.append(banner)
     how = "detected from the LoadGen version" if report.round_detected else "as given"
     lines.append(f"round {report.round} ({how})")
-    general = [f for f in report.findings if not f.result]
+    shown = [f for f in report.findings if f.severity != "info" or f.waived]
+    general = [f for f in shown if not f.result]
     if general:
         lines.append("submission:")
         lines.extend("  " + format_finding(f, colour) for f in general)
     by_result: dict[str, list[Finding]] = {}
-    for f in report.findings:
+    for f in shown:
         if f.result:
             by_result.setdefault(f.result, []).append(f)
     for record in report.results:
@@ -65,6 +76,7 @@ def render_text(report: Report, colour: bool | None = None) -> str:
             continue
         lines.append(f"{record.path}: {verdict}{_metric(record)}")
         lines.extend("  " + format_finding(f, colour) for f in own)
+    lines.extend(_info_lines(report))
     s = report.summary
     lines.append(f"{s['results']} results: {s['valid']} valid, {s['invalid']} invalid; "
                  f"{s['errors']} errors, {s['warnings']} warnings, {s['waived']} waived")
