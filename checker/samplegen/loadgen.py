@@ -29,7 +29,8 @@ class RunSpec:
     LoadGen key holding the headline figure and `metric` its value in LoadGen's unit (per second, or
     nanoseconds for latencies). `token_latencies` turns on TTFT/TPOT reporting; `ttft_ns`/`tpot_ns`
     are the requested limits. `target_latency_ns` is the Server latency target of other models.
-    `audit` holds the settings of a compliance test's audit.config (LoadGen then logs its warning).
+    `audit` holds the settings of a compliance test's audit.config, by LoadGen setting name
+    (`accuracy_log_sampling_target`, `min_duration_ms`...); LoadGen then logs its warning.
     `label` only varies pids and timestamps between runs, deterministically.
     """
 
@@ -124,17 +125,18 @@ def _scenario_settings(run: RunSpec, min_duration_ms: int) -> tuple[dict[str, An
 
 
 def _settings(run: RunSpec) -> dict[str, Any]:
-    """The qsl_* counts and every requested_* / effective_* setting of the run."""
+    """The qsl_* counts and every requested_* / effective_* setting of the run.
+
+    `run.audit` maps LoadGen setting names (as in `effective_<name>`) to the values a compliance
+    test's audit.config forces; they replace both the requested and the effective value.
+    """
     audit = dict(run.audit or {})
-    min_duration = audit.get("min_duration", run.min_duration_ms)
+    min_duration = audit.get("min_duration_ms", run.min_duration_ms)
     scenario_keys, qps, spq, min_queries, percentile = _scenario_settings(run, min_duration)
     min_queries = audit.get("min_query_count", min_queries)
-    common = {"accuracy_log_rng_seed": audit.get("accuracy_log_rng_seed", 0), "accuracy_log_probability": 0,
-              "accuracy_log_sampling_target": audit.get("accuracy_log_sampling_target", 0),
-              "print_timestamps": False,
-              "performance_issue_unique": audit.get("performance_issue_unique", False),
-              "performance_issue_same": audit.get("performance_issue_same", False),
-              "performance_issue_same_index": audit.get("performance_issue_same_index", 0)}
+    common = {"accuracy_log_rng_seed": 0, "accuracy_log_probability": 0, "accuracy_log_sampling_target": 0,
+              "print_timestamps": False, "performance_issue_unique": False, "performance_issue_same": False,
+              "performance_issue_same_index": 0}
     v: dict[str, Any] = {"qsl_reported_total_count": run.dataset_size,
                          "qsl_reported_performance_count": run.performance_sample_count,
                          "requested_scenario": run.scenario, "requested_test_mode": run.mode, **scenario_keys,
@@ -164,6 +166,10 @@ def _settings(run: RunSpec) -> dict[str, Any]:
     v |= {"effective_performance_sample_count": run.performance_sample_count,
           "effective_accuracy_sample_count": run.accuracy_sample_count,
           "effective_sample_concatenate_permutation": run.equal_issue}
+    for name, value in audit.items():
+        for key in (f"requested_{name}", f"effective_{name}"):
+            if key in v and name != "min_query_count":
+                v[key] = value
     return v
 
 
@@ -223,21 +229,22 @@ def _results(run: RunSpec, v: Mapping[str, Any]) -> dict[str, Any]:
 def _latency_results(run: RunSpec, v: Mapping[str, Any], duration_s: float) -> dict[str, Any]:
     """SingleStream/MultiStream results: the headline is an early-stopping latency estimate."""
     single = run.scenario == "SingleStream"
+    headline = int(round(run.metric))
     base = run.metric / (1.0401 if single else 1.0701)
     queries = max(v["effective_min_query_count"], int(duration_s * 1e9 / base))
     r: dict[str, Any] = {"result_query_count": queries}
     if single:
         estimate_99 = int(base * _SCALE["99.00"] * 1.0003)
-        r["early_stopping_result"] = early_stopping_text(queries, 64, 0.9, int(run.metric), estimate_99)
+        r["early_stopping_result"] = early_stopping_text(queries, 64, 0.9, headline, estimate_99)
         r |= {"result_qps_with_loadgen_overhead": g6(1e9 / base * 0.975),
               "result_qps_without_loadgen_overhead": g6(1e9 / base),
-              "early_stopping_latency_ss": int(run.metric), "early_stopping_latency_ms": estimate_99}
+              "early_stopping_latency_ss": headline, "early_stopping_latency_ms": estimate_99}
         return r | _latencies("result", base, 0.92, 2.6)
-    r["early_stopping_result"] = early_stopping_text(queries, 662, 0.99, None, int(run.metric))
+    r["early_stopping_result"] = early_stopping_text(queries, 662, 0.99, None, headline)
     r |= {"result_min_query_latency_ns": int(base * 0.94), "result_max_query_latency_ns": int(base * 5.4),
           "result_mean_query_latency_ns": int(base)}
     r |= {f"result_{p}_percentile_per_query_latency_ns": int(base * _SCALE[p]) for p in PERCENTILES}
-    r["early_stopping_latency_ms"] = int(run.metric)
+    r["early_stopping_latency_ms"] = headline
     return r | _latencies("result", base * 0.975, 0.9, 5.4)
 
 

@@ -17,8 +17,6 @@ from checker.samplegen.loadgen import LATENCY_SCENARIOS, RunSpec, run_values
 from checker.samplegen.scores import accuracy_lines, default_scores
 from checker.samplegen.specs import ResultSpec
 
-#: LoadGen has no Interactive scenario: an Interactive result is a Server run with tighter limits.
-_LOADGEN_SCENARIO = {"Interactive": "Server"}
 #: Default figures: latencies in ns, throughputs in samples/s or tokens/s.
 _DEFAULT_LATENCY_NS = {"SingleStream": 480_000, "MultiStream": 2_900_000}
 _DEFAULT_RATE = {"Offline": 24_000.0, "Server": 21_000.0, "Interactive": 15_000.0}
@@ -65,7 +63,7 @@ class ResultPlan:
     @property
     def effective(self) -> str:
         """The scenario LoadGen ran."""
-        return _LOADGEN_SCENARIO.get(self.scenario, self.scenario)
+        return self.rulebook.performance.run_scenario(self.scenario)
 
     @property
     def metric_field(self) -> str:
