@@ -40,12 +40,16 @@ def _entries(path: Path) -> list[os.DirEntry]:
         return []
 
 
-def canonical_scenario(name: str, scenarios: tuple[str, ...] = SCENARIOS) -> str | None:
-    """`offline` -> `Offline`; None when the name is no scenario."""
+def canonical_scenario(name: str, scenarios: tuple[str, ...] = SCENARIOS,
+                       aliases: dict[str, str] | None = None) -> str | None:
+    """`offline` -> `Offline` (and a round's aliases, e.g. `online` -> `Server`); None when no scenario."""
     lowered = name.lower()
     for s in scenarios:
         if s.lower() == lowered:
             return s
+    for alias, target in (aliases or {}).items():
+        if alias.lower() == lowered:
+            return target
     return None
 
 
@@ -55,7 +59,8 @@ def detect_layout(submitter_dir: Path) -> str:
     return "v5" if names & set(V5_MARKERS) else "v6"
 
 
-def _submitter(division: str, path: Path, root: Path, prefix: str) -> SubmitterUnit:
+def _submitter(division: str, path: Path, root: Path, prefix: str,
+               aliases: dict[str, str] | None = None) -> SubmitterUnit:
     sub = SubmitterUnit(division=division, name=path.name, path=path, layout=detect_layout(path))
     results_root = path / "results"
     systems = set()
@@ -71,7 +76,7 @@ def _submitter(division: str, path: Path, root: Path, prefix: str) -> SubmitterU
     for system in _dirs(results_root):
         for benchmark in _dirs(results_root / system):
             for scenario in _dirs(results_root / system / benchmark):
-                if canonical_scenario(scenario) is None:
+                if canonical_scenario(scenario, aliases=aliases) is None:
                     continue
                 rpath = results_root / system / benchmark / scenario
                 if sub.layout == "v5":
@@ -98,9 +103,10 @@ def _division_of_submitter(path: Path) -> str:
     return "closed"
 
 
-def discover(root: Path) -> Submission:
+def discover(root: Path, scenario_aliases: dict[str, str] | None = None) -> Submission:
     """Discover the units of the submission at `root` (a whole tree, a division or a submitter).
 
+    `scenario_aliases` are a round's extra scenario directory names (v6.1: `online` for Server).
     Raises NotASubmission when `root` is missing, not a directory, or holds nothing recognisable.
     """
     if not os.path.lexists(root):
@@ -116,7 +122,7 @@ def discover(root: Path) -> Submission:
         for entry in _entries(root):
             if entry.name in DIVISIONS and entry.is_dir(follow_symlinks=False):
                 for name in _dirs(root / entry.name):
-                    sub.submitters.append(_submitter(entry.name, root / entry.name / name, root, ""))
+                    sub.submitters.append(_submitter(entry.name, root / entry.name / name, root, "", scenario_aliases))
                 sub.stray.extend(Path(e.path) for e in _entries(root / entry.name) if not e.is_dir(follow_symlinks=False))
             else:
                 sub.stray.append(Path(entry.path))
@@ -124,13 +130,13 @@ def discover(root: Path) -> Submission:
     if root.name in DIVISIONS:
         sub = Submission(root=root, prefix=root.name)
         for name in _dirs(root):
-            sub.submitters.append(_submitter(root.name, root / name, root, root.name))
+            sub.submitters.append(_submitter(root.name, root / name, root, root.name, scenario_aliases))
         sub.stray.extend(Path(e.path) for e in _entries(root) if not e.is_dir(follow_symlinks=False))
         return sub
     if names & {"results", "systems"}:
         division = _division_of_submitter(root)
         prefix = f"{division}/{root.name}"
-        return Submission(root=root, prefix=prefix, submitters=[_submitter(division, root, root, prefix)])
+        return Submission(root=root, prefix=prefix, submitters=[_submitter(division, root, root, prefix, scenario_aliases)])
     if not names and not _entries(root):
         raise NotASubmission(f"{root}: empty directory, no submission to check")
     raise NotASubmission(f"{root}: no closed/, open/ or network/ division, and no results/ or systems/ of a submitter")

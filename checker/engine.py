@@ -102,7 +102,7 @@ class _Worker:
               prefetch: bool) -> None:
         cls.submission, cls.rulebook, cls.options, cls.rules = submission, rulebook, options, rules
         cls.short_run = options.profile == "short-run"
-        cls.cache = FileCache()
+        cls.cache = FileCache(submission.root)
         cls.prefetch = prefetch
 
     @classmethod
@@ -269,10 +269,12 @@ def check(root: Path, config: RunConfig) -> Report:
 
         round_ = available_rounds()[-1]
     rulebook = load_rulebook(round_)
+    if rulebook.scenario_aliases:
+        submission = filter_submitter(discover(root, rulebook.scenario_aliases), config.submitter)
     rules = [r for r in select(REGISTRY.values(), config.select, config.ignore)
              if r.check is not None and r.applies_to(round_)]
     jobs = config.jobs if config.jobs > 0 else (os.cpu_count() or 1)
-    cache = FileCache()
+    cache = FileCache(submission.root)
     findings: list[Finding] = []
     for scope in (Scope.SUBMISSION, Scope.SUBMITTER, Scope.SYSTEM):
         findings.extend(_scoped_findings(scope, rules, submission, rulebook, config.options, cache))

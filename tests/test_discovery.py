@@ -77,3 +77,10 @@ def test_bad_roots_are_usage_errors(tmp_path: Path, make: str) -> None:
         _touch(target, "something/else.txt")
     with pytest.raises(NotASubmission):
         discover(target)
+
+
+def test_round_scenario_aliases_are_results(tmp_path: Path) -> None:
+    _touch(tmp_path, "closed/Acme/systems/s.json", "closed/Acme/results/s/llama3.1-8b/online/config.yaml")
+    assert discover(tmp_path).results == []
+    [r] = discover(tmp_path, {"online": "Server"}).results
+    assert r.scenario == "online"
