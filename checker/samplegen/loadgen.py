@@ -23,7 +23,7 @@ _LOGGED_SINCE = {"num_errors": (5, 1), "requested_accuracy_sample_count_override
 
 @dataclass(frozen=True)
 class RunSpec:
-    """One LoadGen run.
+    """One LoadGen run of round `round_`, made with LoadGen `loadgen_release` (e.g. "6.0").
 
     `scenario` is LoadGen's scenario (an Interactive result is a Server run). `metric_field` is the
     LoadGen key holding the headline figure and `metric` its value in LoadGen's unit (per second, or
@@ -35,6 +35,7 @@ class RunSpec:
     """
 
     round_: str
+    loadgen_release: str
     scenario: str
     metric_field: str
     metric: float
@@ -58,8 +59,8 @@ class RunSpec:
 
     @property
     def version(self) -> tuple[int, int]:
-        """(major, minor) of the round, which is also the LoadGen release used."""
-        major, minor = self.round_.lstrip("v").split(".")[:2]
+        """(major, minor) of the LoadGen release used."""
+        major, minor = self.loadgen_release.split(".")[:2]
         return int(major), int(minor)
 
     @property

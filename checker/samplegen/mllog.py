@@ -118,12 +118,14 @@ def run_start(run: RunSpec) -> datetime:
 
 
 def header_values(run: RunSpec) -> dict[str, Any]:
-    """LoadGen's version block, derived from the round (version `<major>.<minor>.<patch> @ <commit>`)."""
+    """LoadGen's version block: `<release>.<patch> @ <commit>` and a build a few days before the run."""
     major, minor = run.version
     commit = _digest("loadgen", run.round_)
+    release = run.loadgen_release if run.loadgen_release.count(".") > 1 else \
+        f"{run.loadgen_release}.{int(commit[:2], 16) % 12}"
     built = run_start(run) - timedelta(days=2, seconds=int(commit[:4], 16))
     log = f"{_digest(commit, 'parent')} Update v{major}.{minor} submission tooling (#2398)"
-    return {"loadgen_version": f"{major}.{minor}.{int(commit[:2], 16) % 12} @ {commit[:10]}",
+    return {"loadgen_version": f"{release} @ {commit[:10]}",
             "loadgen_build_date_local": built.isoformat(timespec="microseconds"),
             "loadgen_build_date_utc": built.isoformat(timespec="microseconds"),
             "loadgen_git_commit_date": (built - timedelta(days=3)).isoformat(timespec="seconds") + "-06:00",

@@ -115,7 +115,8 @@ class ResultPlan:
         token = limits.get(self.scenario) or limits.get("Server")
         bound = self.bench.latency_bound_ns.get(self.scenario, self.bench.latency_bound_ns.get("Server", 0))
         return RunSpec(
-            round_=self.rulebook.round, scenario=self.effective, mode=mode, metric_field=self.metric_field,
+            round_=self.rulebook.round, loadgen_release=self.rulebook.loadgen_version_prefixes[0],
+            scenario=self.effective, mode=mode, metric_field=self.metric_field,
             metric=self.performance / self.scale * factor, seeds=seeds or self.rulebook.seeds,
             min_duration_ms=0 if self.bench.exempt_min_duration else self.rulebook.min_duration_ms,
             dataset_size=self.bench.dataset_size or self.accuracy_samples,
