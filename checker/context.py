@@ -11,12 +11,13 @@ from typing import Any, Callable, TypeVar
 from checker.model import ResultUnit, Submission, SubmitterUnit, SystemUnit
 from checker.parsers.accuracy_log import AccuracyLogInfo, scan_accuracy_log
 from checker.parsers.accuracy_txt import AccuracyText, parse_accuracy_text
-from checker.parsers.common import Parsed, ParseProblem
+from checker.parsers.common import UNREADABLE, Parsed, ParseProblem, problem
 from checker.parsers.conf import ConfFile, parse_conf
 from checker.parsers.jsonfile import parse_json, parse_model_mapping
 from checker.parsers.loadgen import DetailLog, parse_detail_log
 from checker.parsers.summary import SummaryLog, parse_summary_log
 from checker.rulebook import Benchmark, Rulebook
+from checker.tree import inside
 
 T = TypeVar("T")
 
@@ -30,11 +31,36 @@ class Options:
 
 
 class FileCache:
-    """Parses each file at most once per process and remembers the problems met."""
+    """Parses each file at most once per process and remembers the problems met.
 
-    def __init__(self) -> None:
+    With `root` (the submission's resolved root), a file below the root that a symbolic link leads
+    outside it is never read: it becomes a LOG003 problem (nothing of what lies outside the checked
+    tree reaches a report).
+    """
+
+    def __init__(self, root: Path | None = None) -> None:
         self._values: dict[tuple[str, Path], Any] = {}
         self.problems: dict[Path, list[ParseProblem]] = {}
+        self.root = root
+        self._linked: dict[Path, bool] = {}
+
+    def _below_link(self, directory: Path) -> bool:
+        """True when `directory` or one of its parents below the root is a symbolic link (memoised)."""
+        hit = self._linked.get(directory)
+        if hit is None:
+            if directory == self.root or self.root not in directory.parents:
+                hit = False
+            else:
+                hit = self._below_link(directory.parent) or directory.is_symlink()
+            self._linked[directory] = hit
+        return hit
+
+    def _escape(self, path: Path) -> Path | None:
+        """Where `path` really leads when a link takes it out of the root, else None."""
+        if self.root is None or not (path.is_symlink() or self._below_link(path.parent)):
+            return None
+        real = Path(os.path.realpath(path))
+        return None if inside(real, self.root) else real
 
     def get(self, kind: str, path: Path, parser: Callable[[Path], Parsed[T]]) -> T | None:
         """The parsed value of `path` (None when missing or unusable); problems are recorded once."""
@@ -43,6 +69,13 @@ class FileCache:
             return self._values[key]
         if not os.path.lexists(path):
             self._values[key] = None
+            return None
+        escape = self._escape(path)
+        if escape is not None:
+            self._values[key] = None
+            self.problems.setdefault(path, []).append(problem(
+                UNREADABLE, path, f"a symbolic link leads outside the submission (to {escape}); not read",
+                "Replace the link by a copy of the file: the checker never reads outside the checked tree."))
             return None
         parsed = parser(path)
         self._values[key] = parsed.value
@@ -68,6 +101,11 @@ class BaseContext:
     def rel(self, path: Path | str) -> str:
         """Report form of a path (relative to the submission root)."""
         return self.submission.rel(path)
+
+    def leaves_submission(self, path: Path) -> bool:
+        """True when a symbolic link takes `path` (below the root) outside the submission: never read
+        nor list what lies there (STR010 reports the link)."""
+        return self.cache._escape(path) is not None
 
     def json(self, path: Path) -> dict | None:
         """A JSON object file, parsed once."""

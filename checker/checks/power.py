@@ -18,6 +18,7 @@ from typing import Any, Iterator
 from checker.context import ResultContext
 from checker.metric import result_metric
 from checker.model import Issue
+from checker.parsers.common import open_regular
 from checker.power import wg
 from checker.power.logs import PtdLog, SplLog, parse_ptd_log, parse_spl
 from checker.power.metric import PowerMetric, average_watts, power_metric
@@ -109,7 +110,7 @@ def _sha1(path: Path) -> str | None:
     try:
         if not stat.S_ISREG(os.lstat(path).st_mode):
             return None
-        with open(path, "rb") as fh:
+        with open_regular(path) as fh:
             return hashlib.file_digest(fh, "sha1").hexdigest()
     except OSError:
         return None
@@ -148,7 +149,7 @@ def power_file_list(ctx: ResultContext) -> Iterator[Issue]:
             ("power", list(files.power.power), set(), True))
     for name, required, optional, report_missing in dirs:
         directory = _perf(ctx) / name
-        if not directory.is_dir():
+        if not directory.is_dir() or ctx.leaves_submission(directory):
             if report_missing:
                 yield Issue(f"power result has no performance/{name}/ directory", path=directory,
                             expected=", ".join(required), actual="no directory",
