@@ -22,6 +22,8 @@ from pydantic import BaseModel, ConfigDict, PrivateAttr, model_validator
 from checker.resources import data_dir
 
 ROUNDS_DIR: Path = data_dir("rules")
+#: libyaml's loader when PyYAML has it (several times faster); same safe subset of YAML.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SCHEMA_PATH: Path = data_dir("schemas") / "rulebook.schema.json"
 
 
@@ -70,10 +72,17 @@ def _read_round_file(round_: str) -> dict[str, Any]:
     path = ROUNDS_DIR / f"{round_}.yaml"
     if not path.is_file():
         raise UnknownRound(round_, available_rounds())
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    stat = path.stat()
+    data = _parse_yaml(path, stat.st_mtime_ns, stat.st_size)
     if not isinstance(data, dict):
         raise RulebookError(f"{path}: a rulebook must be a mapping")
     return data
+
+
+@functools.lru_cache(maxsize=None)
+def _parse_yaml(path: Path, mtime_ns: int, size: int) -> Any:
+    """A YAML file parsed once per version of it (callers must not modify the result)."""
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
 
 
 @functools.lru_cache(maxsize=1)
@@ -82,9 +91,8 @@ def _schema() -> dict[str, Any]:
     return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 
 
-@functools.lru_cache(maxsize=None)
-def _resolved(round_: str) -> dict[str, Any]:
-    """Merged and validated data of ``round_`` (cached; callers get copies)."""
+def _chain(round_: str) -> list[dict[str, Any]]:
+    """The unmerged files of ``round_``'s ``extends`` chain, ``round_`` first."""
     chain: list[dict[str, Any]] = []
     visited: list[str] = []
     name: str | None = round_
@@ -97,9 +105,21 @@ def _resolved(round_: str) -> dict[str, Any]:
         visited.append(name)
         chain.append(data)
         name = data.get("extends")
+    return chain
+
+
+def _merged(round_: str) -> dict[str, Any]:
+    """Data of ``round_`` merged through its ``extends`` chain, not yet validated."""
     resolved: dict[str, Any] = {}
-    for data in reversed(chain):
+    for data in reversed(_chain(round_)):
         resolved = merge(resolved, data)
+    return resolved
+
+
+@functools.lru_cache(maxsize=None)
+def _resolved(round_: str) -> dict[str, Any]:
+    """Merged and validated data of ``round_`` (cached; callers get copies)."""
+    resolved = _merged(round_)
     errors = sorted(jsonschema.Draft202012Validator(_schema()).iter_errors(resolved), key=str)
     if errors:
         where = "/".join(str(p) for p in errors[0].absolute_path)
@@ -569,8 +589,9 @@ def detect_round(loadgen_version: str) -> str | None:
     """
     version = loadgen_version.split("@", 1)[0].strip()
     best: tuple[int, str] | None = None
-    for round_ in available_rounds():
-        for prefix in load_rulebook(round_).loadgen_version_prefixes:
+    for round_ in available_rounds():  # read from the raw files: only the round detected is merged and validated
+        own = next((d for d in _chain(round_) if "loadgen_version_prefixes" in d), {})
+        for prefix in own.get("loadgen_version_prefixes") or ():
             if version == prefix or version.startswith(prefix + "."):
                 if best is None or len(prefix) > best[0]:
                     best = (len(prefix), round_)
