@@ -356,3 +356,33 @@ def test_directory_fifo_and_missing_paths_are_problems(tmp_path: Path) -> None:
         scanned = scan_accuracy_log(path)
         assert scanned.value is None and scanned.problems[0].code == UNREADABLE
         assert list(iter_entries(path)) == []
+
+
+# ----------------------------------------------------------------------------- bounded resources
+
+
+def test_oversized_files_are_refused_without_reading(tmp_path: Path) -> None:
+    """Sparse files over each reading limit cost no disk and no time: the size alone is the finding."""
+    from checker.parsers.accuracy_log import MAX_LOG_BYTES
+    from checker.parsers.loadgen import MAX_DETAIL_BYTES
+
+    for name, size, parse in (("mlperf_log_accuracy.json", MAX_LOG_BYTES + 1, scan_accuracy_log),
+                              ("mlperf_log_detail.txt", MAX_DETAIL_BYTES + 1, parse_detail_log),
+                              ("measurements.json", 2 ** 40, parse_json), ("spl.txt", 2 ** 40, parse_spl)):
+        path = tmp_path / name
+        with open(path, "wb") as fh:
+            fh.truncate(size)
+        parsed = parse(path)
+        assert parsed.value is None and parsed.problems[0].code == UNREADABLE
+        assert "limit" in parsed.problems[0].message
+
+
+def test_a_line_longer_than_the_streaming_limit_is_read_in_pieces(tmp_path: Path, monkeypatch) -> None:
+    """A line over MAX_LINE never sits in memory whole; entries after it keep their true line number."""
+    import checker.parsers.accuracy_log as acclog
+
+    monkeypatch.setattr(acclog, "MAX_LINE", 1024)
+    entry = b'{ "seq_id" : 1, "qsl_idx" : 7, "data" : "00FF" }'
+    path = tmp_path / "mlperf_log_accuracy.json"
+    path.write_bytes(b"[\n" + b"9" * 10_000 + b"\n" + entry + b"\n]\n")
+    assert [(e.qsl_idx, e.line, e.data) for e in iter_entries(path)] == [(7, 3, b"\x00\xff")]

@@ -8,6 +8,7 @@ characters around a `\\n\\n...\\n\\n` marker, so a truncated log is no longer JS
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,9 @@ EMPTY_LOG = b"[\n]\n"
 _CHUNK = 1 << 20
 #: Longest line kept when streaming; a longer one is a single malformed entry, read in pieces.
 MAX_LINE = 64 * 1024 * 1024
+#: Largest log hashed or streamed: far above any full log of a real run (a few hundred MB), and
+#: readable in well under a minute; a larger file is a finding instead of minutes of reading.
+MAX_LOG_BYTES = 4 * 1024 * 1024 * 1024
 
 
 @dataclass(slots=True)
@@ -82,15 +86,15 @@ def iter_entries(path: Path) -> Iterator[Entry]:
     except OSError:
         return
     with fh:
-        number = 0
+        number = 1  # the line the next piece starts on (a line over MAX_LINE comes in several pieces)
         while True:
             raw = fh.readline(MAX_LINE)
             if not raw:
                 return
-            number += 1
             m = ENTRY.search(raw)
             if m:
                 yield _entry(m, number)
+            number += raw.endswith(b"\n")
 
 
 def scan_accuracy_log(path: Path, head_chars: int = 4096, tail_chars: int = 4096,
@@ -102,6 +106,12 @@ def scan_accuracy_log(path: Path, head_chars: int = 4096, tail_chars: int = 4096
     size = 0
     try:
         with open_regular(path) as fh:
+            total = os.fstat(fh.fileno()).st_size
+            if total > MAX_LOG_BYTES:
+                return Parsed(None, [problem(UNREADABLE, path, f"file is {total} bytes, over the {MAX_LOG_BYTES}-byte "
+                                             "reading limit of accuracy logs; not read",
+                                             "Publish the truncated log (the official truncation script); an accuracy "
+                                             "log this large is no LoadGen output of a real run.")])
             while True:
                 chunk = fh.read(_CHUNK)
                 if not chunk:
