@@ -39,6 +39,8 @@ class RunConfig:
     waivers: WaiverSet | None = None
     #: Called as progress(done, total) while results are checked (the CLI draws a bar on a terminal).
     progress: Callable[[int, int], None] | None = None
+    #: Findings made before the run (the archive reader's), selected, waived and reported with the rest.
+    findings: list[Finding] = field(default_factory=list)
 
 
 def detect_submission_round(submission: Submission) -> str | None:
@@ -256,7 +258,12 @@ def filter_submitter(submission: Submission, name: str | None) -> Submission:
 
 
 def check(root: Path, config: RunConfig) -> Report:
-    """Check the submission at `root` and return the report (usage errors raise ValueError subclasses)."""
+    """Check the submission at `root` (a directory, or a tar/zip archive) and return the report
+    (usage errors raise ValueError subclasses)."""
+    from checker.archive import check_archive, is_archive
+
+    if is_archive(root):
+        return check_archive(root, config)
     load_rules()
     submission = filter_submitter(discover(root), config.submitter)
     detected = False
@@ -290,6 +297,7 @@ def check(root: Path, config: RunConfig) -> Report:
         for path, items in result_problems.items():
             problems.setdefault(path, []).extend(items)
     findings.extend(f for f in _problems_to_findings(problems, submission, index) if f.code in selected_codes)
+    findings.extend(f for f in config.findings if f.code in selected_codes)
     findings = apply_waivers(_dedupe(findings), config.waivers, selected_codes)
     records = _verdicts(submission, findings, outcomes)
     return Report(round=round_, tool_version=__version__, results=records, findings=findings,
