@@ -13,6 +13,7 @@ from checker.parsers.accuracy_log import AccuracyLogInfo, scan_accuracy_log
 from checker.parsers.accuracy_txt import AccuracyText, parse_accuracy_text
 from checker.parsers.common import UNREADABLE, Parsed, ParseProblem, problem
 from checker.parsers.conf import ConfFile, parse_conf
+from checker.parsers.endpoints import ACCURACY, PERFORMANCE, EndpointsLog, endpoints_runs, is_endpoints_result, parse_document
 from checker.parsers.jsonfile import parse_json, parse_model_mapping
 from checker.parsers.loadgen import DetailLog, parse_detail_log
 from checker.parsers.summary import SummaryLog, parse_summary_log
@@ -201,14 +202,32 @@ class ResultContext(BaseContext):
         """A result has power when `performance/power/` exists."""
         return (self.unit.path / "performance" / "power").is_dir()
 
+    @cached_property
+    def endpoints(self) -> bool:
+        """True for an endpoints-harness result (v6.1): no LoadGen detail log, the harness's files instead."""
+        return is_endpoints_result(self.unit.path, self.rulebook.endpoints)
+
+    @cached_property
+    def endpoints_runs(self) -> dict[str, EndpointsLog | None]:
+        """LoadGen-style views of an endpoints result's `performance` and `accuracy` runs ({} otherwise)."""
+        spec = self.rulebook.endpoints
+        if spec is None or not self.endpoints:
+            return {}
+        return endpoints_runs(self.unit.path, spec, self.scenario,
+                              lambda path: self.cache.get("endpoints", path, parse_document))
+
     @property
     def perf_log(self) -> DetailLog | None:
-        """The performance run's detail log."""
+        """The performance run's detail log (an endpoints result: the view of its performance files)."""
+        if self.endpoints:
+            return self.endpoints_runs.get(PERFORMANCE)
         return self.detail_log(self.perf_dir / "mlperf_log_detail.txt")
 
     @property
     def acc_log(self) -> DetailLog | None:
-        """The accuracy run's detail log."""
+        """The accuracy run's detail log (an endpoints result: the view of its accuracy files)."""
+        if self.endpoints:
+            return self.endpoints_runs.get(ACCURACY)
         return self.detail_log(self.acc_dir / "mlperf_log_detail.txt")
 
     @property

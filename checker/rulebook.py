@@ -462,6 +462,44 @@ class CsvConventions(_Model):
     accuracy: Literal["first", "all"]
     location: Literal["result", "performance_run"]
     compliance: Literal["passed", "division"]
+    system_power_only: bool = False
+
+
+class EndpointsField(_Model):
+    """Where an endpoints run keeps one LoadGen-style value: dot-paths in its JSON document, then in config.yaml."""
+
+    file: list[str] = []
+    config: list[str] = []
+
+
+class Endpoints(_Model):
+    """How the round reads endpoints-harness results (files, key mapping, scenarios, metric, audits)."""
+
+    config_files: list[str]
+    performance_file: str
+    accuracy_file: str
+    markers: list[str]
+    not_required: list[str]
+    mapping: dict[str, EndpointsField]
+    scenario_types: dict[str, str]
+    directory_scenarios: dict[str, list[str]]
+    seeds: list[str]
+    metric_field: dict[str, str]
+    score_keys: list[str]
+    audit_file: str
+    audits: dict[str, str]
+    required_audits: list[str]
+    output_length_test: str
+
+
+class NameplatePower(_Model):
+    """Where a power result's design power comes from: a system-JSON field or the PSUs of a YAML file."""
+
+    capacity_field: str
+    yaml_file: str
+    psus_key: str
+    min_needed_key: str
+    capacity_key: str
 
 
 class Rulebook(_Model):
@@ -498,6 +536,8 @@ class Rulebook(_Model):
     aliases: dict[str, str]
     name_heuristics: list[NameHeuristic]
     endpoints_allowed_models: list[str] = []
+    endpoints: Endpoints | None = None
+    nameplate_power: NameplatePower | None = None
     benchmarks: dict[str, Benchmark]
 
     _regex_cache: dict[str, re.Pattern[str]] = PrivateAttr(default_factory=dict)

@@ -45,6 +45,10 @@ class DetailLog:
         """The 1-based line number of the first record with `key`."""
         return self.lines.get(key)
 
+    def where(self, key: str) -> Path:
+        """The file the value of `key` was read from (views over several files override it)."""
+        return self.path
+
     @property
     def scenario(self) -> str | None:
         """LoadGen's effective scenario."""
