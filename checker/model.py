@@ -103,14 +103,6 @@ class SystemUnit:
 
 
 @dataclass(slots=True)
-class ComplianceUnit:
-    """One compliance (audit) test directory of a result."""
-
-    test: str
-    path: Path
-
-
-@dataclass(slots=True)
 class ResultUnit:
     """A result: `<division>/<submitter>/results/<system>/<benchmark>/<scenario>`."""
 

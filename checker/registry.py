@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from checker.model import Issue, Scope, Severity
@@ -38,7 +38,6 @@ class Rule:
     rounds: tuple[str, ...] | None = None
     relaxed_by_short_run: bool = False
     fast: bool = False
-    tags: tuple[str, ...] = field(default=())
 
     @property
     def summary(self) -> str:

@@ -19,7 +19,6 @@ from tests.treeedit import add_log_record, set_log_value
 RESNET = "closed/Acme/results/acme_e1_edge/resnet50/Offline"
 LLAMA = "closed/Acme/results/acme_x8_dc/llama3.1-8b/Offline"
 OPEN_RESNET = "open/Acme/results/acme_e1_edge/resnet50-pruned/Offline"
-V51_RESNET = "closed/Acme/results/acme_x8_dc/resnet50/Offline"
 #: The reference folder of the re-scoring cases (rewritten by each case that uses it).
 REF = Path(tempfile.gettempdir()) / f"mlperf-checker-acc-ref-{os.getpid()}"
 WITH_REF = Options(reference_data=REF)

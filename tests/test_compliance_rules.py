@@ -185,7 +185,7 @@ def gptoss_score(value: str):
 
 def output_len_mean(value: float, bounds: bool = False):
     def mutate(tree: Path) -> None:
-        lines = [f"Total samples: 6396", f"Mean output tokens: {value:.2f}", "Min threshold: "
+        lines = ["Total samples: 6396", f"Mean output tokens: {value:.2f}", "Min threshold: "
                  + ("1000" if bounds else "1150.38"), "Max threshold: 1406.02", "TEST PASS"]
         (tree / GPT / "TEST09" / "verify_output_len.txt").write_text("\n".join(lines) + "\n")
     mutate.__name__ = f"test09_mean_{value}{'_bounds' if bounds else ''}"

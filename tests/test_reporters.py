@@ -236,7 +236,7 @@ def test_xlsx_sheets_per_division_and_category(tmp_path: Path) -> None:
     sheet = book["closed edge"]
     header = [c.value for c in sheet[1]]
     assert header[:3] == ["Organization", "Availability", "Division"]
-    row = dict(zip(header, [c.value for c in sheet[2]]))
+    row = dict(zip(header, [c.value for c in sheet[2]], strict=False))
     assert row["Organization"] == "Org" and row["Result"] == 1234.5 and row["Units"] == "Samples/s"
 
 

@@ -321,7 +321,7 @@ def test_accuracy_thresholds(round_: str) -> None:
         expected = TARGETS_BY_ROUND.get(round_, {}).get(name, TARGETS[name])
         got = [(t.metric, ">=" if t.direction == "at_least" else "<=", t.threshold) for t in bench.accuracy]
         assert [(m, d) for m, d, _ in got] == [(m, d) for m, d, _ in expected], f"{round_} {name}"
-        for (_, _, value), (_, _, want) in zip(got, expected):
+        for (_, _, value), (_, _, want) in zip(got, expected, strict=True):
             assert value == pytest.approx(want, rel=1e-12), f"{round_} {name}"
 
 

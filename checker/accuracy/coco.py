@@ -42,7 +42,7 @@ def _evaluate_image(dt: list[dict], gt: list[dict]) -> dict | None:
         return None
     g_area = [g.get("area", g["bbox"][2] * g["bbox"][3]) for g in gt]
     g_ignore = np.array([1 if (g.get("iscrowd", 0) or not AREA_ALL[0] <= a <= AREA_ALL[1]) else 0
-                         for g, a in zip(gt, g_area)], dtype=int)
+                         for g, a in zip(gt, g_area, strict=True)], dtype=int)
     g_order = np.argsort(g_ignore, kind="mergesort")
     gt = [gt[i] for i in g_order]
     g_ignore = g_ignore[g_order]

@@ -61,7 +61,7 @@ def class_id_dtype(samples: Iterable[bytes], classes: int) -> Dtype | None:
 
 def integer_dtype(samples: Sequence[bytes], upper: int, counts: Sequence[int | None] = ()) -> Dtype | None:
     """Element type of integer-sequence payloads (token ids, character indices) below `upper`."""
-    for data, count in zip(samples, counts):
+    for data, count in zip(samples, counts, strict=False):
         if count and data and len(data) % count == 0 and len(data) // count in INT_TYPES:
             dt = INT_TYPES[len(data) // count]
             return Dtype(dt, f"token_count {count} for {len(data)} bytes gives {dt.itemsize}-byte elements")

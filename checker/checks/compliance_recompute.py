@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from checker.checks.compliance import claim, comparison, present_tests, verify
+from checker.checks.compliance import claim, present_tests, verify
 from checker.compliance.test01 import Test01Accuracy, compare_accuracy
 from checker.compliance.test06 import Test06, check_test06
 from checker.compliance.test08 import Test08, compare_test08

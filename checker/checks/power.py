@@ -248,7 +248,7 @@ def power_source_checksums(ctx: ResultContext) -> Iterator[Issue]:
     pair = _descriptors(ctx)
     if pair is None:
         return
-    for name, data in zip(("client", "server"), pair):
+    for name, data in zip(("client", "server"), pair, strict=True):
         sources = usable(data, "sources")
         if sources is not None:
             yield from wg.check_sources(sources, ctx.rulebook.power.source_checksums,

@@ -51,7 +51,6 @@ class Test06:
     entries: int = 0
     width: int = 4
     width_source: str = "default"
-    first_token_checked: bool = True
     eos: list[tuple[int, int, str]] = field(default_factory=list)
     first_token: list[tuple[int, int, str]] = field(default_factory=list)
     length: list[tuple[int, int, str]] = field(default_factory=list)
@@ -76,7 +75,7 @@ def check_test06(entries: Iterable[Entry], eos_ids: Iterable[int], first_token: 
     """Run the three TEST06 checks over a log's entries."""
     items = list(entries)
     eos = frozenset(eos_ids)
-    out = Test06(entries=len(items), first_token_checked=first_token)
+    out = Test06(entries=len(items))
     out.width, out.width_source = infer_width(items, default_width)
     for e in items:
         tokens = decode(e.data, out.width)
@@ -93,6 +92,6 @@ def check_test06(entries: Iterable[Entry], eos_ids: Iterable[int], first_token: 
             firsts = decode(e.token_data, out.width) if e.token_data is not None else None
             if firsts is None:
                 out.first_token.append((e.qsl_idx, e.line, "no usable token_data"))
-            elif any(a != b for a, b in zip(tokens, firsts)):
+            elif any(a != b for a, b in zip(tokens, firsts, strict=False)):
                 out.first_token.append((e.qsl_idx, e.line, f"token_data {firsts[:4]} does not start data {tokens[:4]}"))
     return out

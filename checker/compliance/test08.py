@@ -52,8 +52,8 @@ def normalized_entropy(preds: Sequence[float], labels: Sequence[float], weights:
     if total <= 0:
         return 0.0
     ce = -sum(w * (y * math.log(_clip(p)) + (1 - y) * math.log(1 - _clip(p)))
-              for p, y, w in zip(preds, labels, weights))
-    mean = _clip(sum(w * y for y, w in zip(labels, weights)) / total)
+              for p, y, w in zip(preds, labels, weights, strict=False))
+    mean = _clip(sum(w * y for y, w in zip(labels, weights, strict=False)) / total)
     entropy = -(mean * math.log(mean) + (1 - mean) * math.log(1 - mean))
     return ce / (entropy * total)
 

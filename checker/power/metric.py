@@ -18,7 +18,7 @@ def average_watts(spl: SplLog, begin: int, end: int) -> float | None:
 
     Readings that are not numbers (nan) are left out as the official checker does; infinite ones too.
     """
-    values = [w for t, w in zip(spl.times, spl.watts) if begin < t < end and 0 < w < math.inf]
+    values = [w for t, w in zip(spl.times, spl.watts, strict=False) if begin < t < end and 0 < w < math.inf]
     return sum(values) / len(values) if values else None
 
 

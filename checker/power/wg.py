@@ -161,7 +161,7 @@ def check_messages(client: list[dict[str, str]], server: list[dict[str, str]], p
         out.append(Issue(f"client.json has {len(client)} messages, server.json {len(server)}", path=path,
                          expected=len(server), actual=len(client),
                          hint="client.json and server.json must record the same session, unedited."))
-    for i, (c, s) in enumerate(zip(client, server)):
+    for i, (c, s) in enumerate(zip(client, server, strict=False)):
         if c["cmd"] != s["cmd"]:
             out.append(Issue(f"message {i} differs: client sent {c['cmd']!r}, server received {s['cmd']!r}",
                              path=path, expected=s["cmd"], actual=c["cmd"],
@@ -197,7 +197,7 @@ def check_phase_alignment(client: list[float], server: list[float], mode: str, t
                       path=path, expected=len(server), actual=len(client),
                       hint="client.json and server.json must record the same session, unedited.")]
     out = []
-    for i, (c, s) in enumerate(zip(client, server), start=1):
+    for i, (c, s) in enumerate(zip(client, server, strict=False), start=1):
         delta_ms = abs(c - s) * 1000
         if delta_ms > tolerance_ms:
             out.append(Issue(f"{mode} phase {i}: client and server clocks differ by {delta_ms:.1f} ms", path=path,

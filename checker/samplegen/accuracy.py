@@ -192,7 +192,7 @@ def token_payloads(order: Sequence[int], mean_tokens: float, seed: int, first_to
     lengths = token_counts(len(order), mean_tokens, seed + 1)
     block = 1 << max(12, (2 * max(lengths, default=1)).bit_length())
     ids = _token_block(block)
-    for idx, length in zip(order, lengths):
+    for idx, length in zip(order, lengths, strict=True):
         start = rng.randrange(block - length)
         data = ids[start * 8:(start + length) * 8]
         yield idx, fields(data, data[:8] if first_token else None, length)

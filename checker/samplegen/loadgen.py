@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 PERCENTILES = ("50.00", "90.00", "95.00", "97.00", "99.00", "99.90")
-_SCALE = dict(zip(PERCENTILES, (0.99, 1.04, 1.05, 1.055, 1.07, 1.1)))
+_SCALE = dict(zip(PERCENTILES, (0.99, 1.04, 1.05, 1.055, 1.07, 1.1), strict=True))
 SEED_KEYS = ("qsl_rng_seed", "sample_index_rng_seed", "schedule_rng_seed")
 LATENCY_SCENARIOS = ("SingleStream", "MultiStream")
 #: LoadGen releases that started logging a key (LoadGen's behaviour, not a round rule).

@@ -139,7 +139,7 @@ def records(run: RunSpec, values: Mapping[str, Any]) -> list[Record]:
     start = run_start(run)
     wanted = values
     out = [Record(k, v, 0.006359, "version.cc", line) for (k, line), v in
-           zip(_HEADER.items(), header_values(run).values())]
+           zip(_HEADER.items(), header_values(run).values(), strict=True)]
     qsl = {"test_datetime": start.strftime("%Y-%m-%dT%H:%M:%SZ"), "sut_name": run.sut_name,
            "get_sut_name_duration_ns": 300 + int(_digest(run.label)[:2], 16), "qsl_name": "PyQSL",
            "qsl_reported_total_count": wanted["qsl_reported_total_count"],

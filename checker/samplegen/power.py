@@ -180,7 +180,7 @@ def write_power(result_dir: Path, rulebook: Rulebook, label: str, documents_dir:
                                                        encoding="utf-8")
     shutil.copyfile(run_1 / "mlperf_log_summary.txt", ranging_dir / "mlperf_log_summary.txt")
     watts = rng.uniform(250.0, 2500.0)
-    for phase, where in zip(phases, (ranging_dir, run_1)):
+    for phase, where in zip(phases, (ranging_dir, run_1), strict=True):
         (where / "spl.txt").write_text(_spl(phase, session, rng, watts), encoding="utf-8")
     (power_dir / "ptd_logs.txt").write_text(_ptd_log(rulebook, session, phases), encoding="utf-8")
     messages = _conversation(session, ids[0], ids[1], phases)

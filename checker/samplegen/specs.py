@@ -37,11 +37,6 @@ class ResultSpec:
     log_overrides: Mapping[str, Any] = field(default_factory=dict)
     measurements: Mapping[str, Any] = field(default_factory=dict)
 
-    @property
-    def mlperf_model(self) -> str:
-        """The MLPerf model name used to look the benchmark up in the rulebook."""
-        return self.model or self.benchmark
-
 
 @dataclass(frozen=True)
 class SystemSpec:
