@@ -15,7 +15,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from checker.accuracy.metrics.classification import count_correct, infer_dtype
 from checker.accuracy.reference import ReferenceData, imagenet_labels
 from checker.accuracy.registry import MetricSpec, Outcome, ReferenceDataError, spec_for
 from checker.accuracy.rescore import rescore_log
@@ -214,6 +213,8 @@ def spot_check(ctx: ResultContext) -> SpotCheck | None:
     reading = reported(ctx).get("acc")
     if state is None or not state.info.truncated or not state.info.shape_ok or labels_path is None or reading is None:
         return None
+    from checker.accuracy.metrics.classification import count_correct, infer_dtype  # numpy: only when used
+
     try:
         labels = imagenet_labels(labels_path)
     except ReferenceDataError:

@@ -11,11 +11,12 @@ import functools
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
-
-import numpy as np
+from typing import TYPE_CHECKING, TypeVar
 
 from checker.accuracy.registry import ReferenceDataError
+
+if TYPE_CHECKING:  # numpy is imported where labels are loaded (start-up time of every run)
+    import numpy as np
 
 #: Resource name -> candidate paths relative to the reference folder (first existing wins).
 RESOURCES: dict[str, tuple[str, ...]] = {
@@ -97,6 +98,8 @@ def imagenet_labels(path: Path) -> np.ndarray:
         raise ReferenceDataError(f"cannot read {path.name}: {exc.strerror}") from None
     if not labels:
         raise ReferenceDataError(f"{path.name} holds no labels")
+    import numpy as np
+
     return np.asarray(labels, dtype=np.int64)
 
 
