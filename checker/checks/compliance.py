@@ -158,8 +158,11 @@ def compliance_file_missing(ctx: ResultContext) -> Iterator[Issue]:
         if test == "TEST01" and _nondeterministic(ctx, tdir):
             needed += ["accuracy/baseline_accuracy.txt", "accuracy/compliance_accuracy.txt"]
         for name in needed:
-            if not os.path.lexists(tdir / name):
-                yield Issue(f"{test} lacks {name}", path=tdir / name, expected=name, actual="absent",
+            path = tdir / name
+            if not os.path.lexists(path) or (path.is_dir() and not path.is_symlink()):
+                found = "absent" if not os.path.lexists(path) else "a directory"
+                yield Issue(f"{test} lacks {name}{'' if found == 'absent' else ' (a directory is in its place)'}",
+                            path=path, expected=name, actual=found,
                             hint=f"Copy {name} from the output folder of {test}'s run_verification.py.")
 
 

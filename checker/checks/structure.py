@@ -19,14 +19,17 @@ def hygiene_severity(ctx: BaseContext) -> Severity:
 
 
 def _missing(directory: Path, names: list[str], what: str) -> Iterator[Issue]:
-    """One issue for a missing directory, else one per missing file."""
+    """One issue for a missing directory, else one per missing file (a directory in a file's place is one)."""
     if not directory.is_dir():
         yield Issue(f"{what} directory is missing (it must hold {', '.join(names)})", path=directory,
                     expected=", ".join(names), actual="no directory")
         return
     for name in names:
-        if not os.path.lexists(directory / name):
-            yield Issue(f"{what} file {name} is missing", path=directory / name, expected=name, actual="absent")
+        path = directory / name
+        if not os.path.lexists(path):
+            yield Issue(f"{what} file {name} is missing", path=path, expected=name, actual="absent")
+        elif path.is_dir() and not path.is_symlink():
+            yield Issue(f"{what} file {name} is a directory", path=path, expected=f"file {name}", actual="directory")
 
 
 @rule("STR001", "missing-required-file", fast=True)

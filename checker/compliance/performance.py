@@ -93,7 +93,8 @@ def _inside(value: float, low: float | None, high: float | None, strict: bool) -
 def compare_runs(reference: LogValues, test: LogValues, policy: ScorePolicy, score_field: Mapping[str, str],
                  relaxed_latency_ns: Mapping[str, int]) -> Comparison:
     """Recompute a compliance performance check from the submitted run's and the test run's detail logs."""
-    out = Comparison(scenario=reference.get("effective_scenario"))
+    scenario = reference.get("effective_scenario")
+    out = Comparison(scenario=scenario if isinstance(scenario, str) else None)  # an edited log may hold anything
     test_scenario = test.get("effective_scenario")
     if out.scenario != test_scenario:
         out.problems.append(f"the scenarios differ (submitted run {out.scenario}, test run {test_scenario})")
