@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from checker.context import ResultContext
+from checker.parsers.endpoints import EndpointsLog
 from checker.parsers.loadgen import DetailLog
 from checker.registry import annotator
 from checker.rulebook import Benchmark, Rulebook
@@ -72,10 +73,21 @@ def field_kind(key: str) -> str:
     return "samples"
 
 
-def _metric_field(rulebook: Rulebook, bench: Benchmark | None, scenario: str) -> str | None:
-    """LoadGen key of the headline figure of a run of ``scenario`` (benchmark overrides first)."""
+def _metric_field(rulebook: Rulebook, bench: Benchmark | None, scenario: str, endpoints: bool = False) -> str | None:
+    """LoadGen key of the headline figure of a run of ``scenario`` (benchmark overrides first).
+
+    An endpoints run (spec 3.12) takes the round's endpoints field unless the benchmark overrides the
+    scenario's default (LLM token rates; an Interactive run takes the Server override, as the LoadGen
+    Server run of an Interactive directory does, where the official checker reports samples/s).
+    """
     fields = bench.metric_field if bench is not None else rulebook.defaults.metric_field
-    return fields.get(scenario)
+    if not endpoints or rulebook.endpoints is None:
+        return fields.get(scenario)
+    defaults = rulebook.defaults.metric_field
+    for run in (scenario, rulebook.performance.run_scenario(scenario)):
+        if fields.get(run) is not None and fields.get(run) != defaults.get(run):
+            return fields[run]
+    return rulebook.endpoints.metric_field.get(scenario)
 
 
 def _labels(rulebook: Rulebook, bench: Benchmark | None, directory: str) -> tuple[str | None, str | None]:
@@ -108,7 +120,7 @@ def correct_unit(rulebook: Rulebook, bench: Benchmark | None, directory: str, ki
 
 def _native(log: DetailLog, rulebook: Rulebook, bench: Benchmark | None, scenario: str) -> tuple[str | None, float | None]:
     """(key, value) of the run's own headline figure, in the official checker's unit."""
-    key = _metric_field(rulebook, bench, scenario)
+    key = _metric_field(rulebook, bench, scenario, isinstance(log, EndpointsLog))
     raw = number(log, key) if key else None
     if raw is None:
         return key, None

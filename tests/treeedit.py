@@ -11,6 +11,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 MARKER = ":::MLLOG "
 
 
@@ -110,3 +112,10 @@ def replace_text(path: Path, old: str, new: str) -> None:
     if old not in text:
         raise KeyError(f"{old!r} not in {path}")
     path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def update_yaml(path: Path, change: Any) -> None:
+    """Rewrite a YAML file with `change(data)` applied (`change` edits `data` in place)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")

@@ -30,16 +30,11 @@ TEST06_LINES = (("First token check pass", ("True", "Skipped")), ("EOS check pas
 # --------------------------------------------------------------------------- shared helpers
 
 
-def _endpoints(ctx: ResultContext) -> bool:
-    """An endpoints submission (v6.1) has neither LoadGen detail log; its audits are JSON files."""
-    return not (os.path.lexists(ctx.perf_dir / "mlperf_log_detail.txt")
-                or os.path.lexists(ctx.acc_dir / "mlperf_log_detail.txt"))
-
-
 def required_tests(ctx: ResultContext) -> list[str]:
-    """The compliance tests this result needs (none in open, for unknown benchmarks, for endpoints)."""
+    """The compliance tests this result needs (none in open, for unknown benchmarks, for endpoints
+    results: their audits are JSON files, see `checks.endpoints`)."""
     bench = ctx.benchmark
-    if bench is None or not ctx.rulebook.division_rules.closed(ctx.unit.division) or _endpoints(ctx):
+    if bench is None or not ctx.rulebook.division_rules.closed(ctx.unit.division) or ctx.endpoints:
         return []
     return list(bench.compliance)
 

@@ -8,11 +8,13 @@ come from the round's rulebook (`performance`, `seeds`, the benchmark's tables).
 from __future__ import annotations
 
 import functools
+import inspect
 import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from checker.context import ResultContext
+from checker.endpoints import duration_shortfall
 from checker.metric import compute_metric, number
 from checker.model import Issue
 from checker.parsers.loadgen import DetailLog
@@ -43,16 +45,22 @@ Judge = Callable[[ResultContext, Run], Iterator[Issue]]
 RUN_JUDGES: dict[str, Judge] = {}
 
 
-def run_rule(code: str, name: str, **kwargs: Any) -> Callable[[Judge], Judge]:
+def run_rule(code: str, name: str, loadgen_only: bool = False, **kwargs: Any) -> Callable[[Judge], Judge]:
     """Declare a rule that judges one performance run; it runs on the result's main run and is
-    available to compliance checks through :func:`judge_performance_log`."""
+    available to compliance checks through :func:`judge_performance_log`. A `loadgen_only` rule
+    judges what only LoadGen logs (validity verdicts, sample counts, settings): it is not applied to
+    the view of an endpoints result's run (spec 3.12)."""
 
     def decorate(judge: Judge) -> Judge:
         @functools.wraps(judge)
         def on_main_run(ctx: ResultContext) -> Iterator[Issue]:
             log = ctx.perf_log
-            if log is not None:
+            if log is not None and not (loadgen_only and ctx.endpoints):
                 yield from judge(ctx, Run(log, ctx.rulebook.seeds))
+
+        if loadgen_only:  # the documentation says so, at the end of its Checks: section
+            on_main_run.__doc__ = inspect.getdoc(judge).replace(
+                "\nWhy:", " Not applied to endpoints results (their runs have no such LoadGen record).\nWhy:", 1)
 
         rule(code, name, **kwargs)(on_main_run)
         RUN_JUDGES[code] = judge
@@ -82,8 +90,8 @@ def audit_config_line(log: DetailLog, ctx: ResultContext) -> int | None:
 
 
 def _at(log: DetailLog, key: str, message: str, expected: Any, actual: Any, hint: str) -> Issue:
-    """An issue located at the first record of ``key`` in ``log``."""
-    return Issue(message, path=log.path, line=log.line(key), expected=expected, actual=actual, hint=hint)
+    """An issue located at the first record of ``key`` in ``log`` (or where a view read it from)."""
+    return Issue(message, path=log.where(key), line=log.line(key), expected=expected, actual=actual, hint=hint)
 
 
 def _shown(value: Any) -> str:
@@ -145,7 +153,7 @@ def loadgen_error(ctx: ResultContext, run: Run) -> Iterator[Issue]:
                     hint="Remove the cause LoadGen names and re-run; an errored run cannot be submitted.")
 
 
-@run_rule("PERF002", "result-invalid", fast=True)
+@run_rule("PERF002", "result-invalid", loadgen_only=True, fast=True)
 def result_invalid(ctx: ResultContext, run: Run) -> Iterator[Issue]:
     """LoadGen did not judge the performance run VALID.
 
@@ -174,7 +182,8 @@ def min_duration(ctx: ResultContext, run: Run) -> Iterator[Issue]:
     """The performance run did not last the round's minimum duration.
 
     Checks: `result_min_duration_met` is true (achieved) and `effective_min_duration_ms` is at least
-    the round's minimum (configured), except for benchmarks the round exempts.
+    the round's minimum (configured), except for benchmarks the round exempts. An endpoints run has
+    no LoadGen verdict: its achieved `duration_ns` must reach the round's minimum.
     Why: a shorter run measures less of the system's steady state; the official checker reads only
     the configured value, so a run that ended early would pass (spec 7.1 item 10).
     Fix: set `min_duration` to the round's minimum (600000 ms) in user.conf, or remove the override,
@@ -185,7 +194,9 @@ def min_duration(ctx: ResultContext, run: Run) -> Iterator[Issue]:
     if bench is not None and bench.exempt_min_duration:
         return
     met = log.get("result_min_duration_met")
-    if met is not True:
+    if ctx.endpoints:
+        yield from duration_shortfall(log, ctx.rulebook.min_duration_ms)
+    elif met is not True:
         yield _at(log, "result_min_duration_met", f"LoadGen reports the minimum duration not met "
                   f"(result_min_duration_met is {_shown(met)})", True, met,
                   "Let the run last at least the minimum duration; do not stop it early.")
@@ -198,7 +209,7 @@ def min_duration(ctx: ResultContext, run: Run) -> Iterator[Issue]:
                   f"Set min_duration to {need} ms (LoadGen's default) in user.conf and re-run.")
 
 
-@run_rule("PERF004", "min-query-count", relaxed_by_short_run=True, fast=True)
+@run_rule("PERF004", "min-query-count", loadgen_only=True, relaxed_by_short_run=True, fast=True)
 def min_query_count(ctx: ResultContext, run: Run) -> Iterator[Issue]:
     """The performance run issued fewer queries than required.
 
@@ -229,7 +240,7 @@ def min_query_count(ctx: ResultContext, run: Run) -> Iterator[Issue]:
                   f"Set min_query_count to at least {need} (or remove the override) and re-run.")
 
 
-@run_rule("PERF005", "offline-samples-per-query", relaxed_by_short_run=True, fast=True)
+@run_rule("PERF005", "offline-samples-per-query", loadgen_only=True, relaxed_by_short_run=True, fast=True)
 def offline_samples_per_query(ctx: ResultContext, run: Run) -> Iterator[Issue]:
     """An Offline run's single query holds fewer samples than the benchmark's minimum.
 
@@ -252,7 +263,7 @@ def offline_samples_per_query(ctx: ResultContext, run: Run) -> Iterator[Issue]:
                   "Raise offline_expected_qps in user.conf so that the query holds enough samples, and re-run.")
 
 
-@run_rule("PERF006", "early-stopping", relaxed_by_short_run=True, fast=True)
+@run_rule("PERF006", "early-stopping", loadgen_only=True, relaxed_by_short_run=True, fast=True)
 def early_stopping(ctx: ResultContext, run: Run) -> Iterator[Issue]:
     """Early stopping did not succeed for a SingleStream, MultiStream or Server run.
 
@@ -285,7 +296,8 @@ def rng_seeds(ctx: ResultContext, run: Run) -> Iterator[Issue]:
 
     Checks: `effective_qsl_rng_seed`, `effective_sample_index_rng_seed` and
     `effective_schedule_rng_seed` equal the round's seeds (TEST05 runs: the round's TEST05 seeds),
-    compared as 64-bit integers; one finding per wrong seed.
+    compared as 64-bit integers; one finding per wrong seed. An endpoints run has no QSL seed: its
+    config.yaml's dataloader and scheduler seeds are checked (rulebook `endpoints.seeds`).
     Why: the seeds fix which samples are loaded and in which order queries arrive; other seeds
     (e.g. an outdated LoadGen or a conf override) mean a different, possibly easier, test.
     Fix: use the round's LoadGen release (its built-in mlperf.conf holds the seeds) and remove any
@@ -293,7 +305,7 @@ def rng_seeds(ctx: ResultContext, run: Run) -> Iterator[Issue]:
     Rules: MLPerf Inference rules, "LoadGen" (official random seeds of the round).
     """
     log = run.log
-    for name in SEED_KEYS:
+    for name in ctx.rulebook.endpoints.seeds if ctx.endpoints else SEED_KEYS:
         key = f"effective_{name}"
         expected, found = run.seeds.get(name), _integer(log, key)
         if expected is not None and found != expected:
@@ -301,7 +313,7 @@ def rng_seeds(ctx: ResultContext, run: Run) -> Iterator[Issue]:
                       "Use the round's LoadGen (its mlperf.conf holds the seeds) and drop seed overrides.")
 
 
-@run_rule("PERF008", "performance-sample-count", fast=True)
+@run_rule("PERF008", "performance-sample-count", loadgen_only=True, fast=True)
 def performance_sample_count(ctx: ResultContext, run: Run) -> Iterator[Issue]:
     """The run loaded fewer performance samples than the benchmark requires.
 
@@ -322,7 +334,7 @@ def performance_sample_count(ctx: ResultContext, run: Run) -> Iterator[Issue]:
                   f"Set performance_sample_count_override to {need} or remove it, and re-run.")
 
 
-@run_rule("PERF009", "latency-bound", fast=True)
+@run_rule("PERF009", "latency-bound", loadgen_only=True, fast=True)
 def latency_bound(ctx: ResultContext, run: Run) -> Iterator[Issue]:
     """The run's latency target exceeds the benchmark's bound for the scenario.
 
@@ -347,7 +359,7 @@ def latency_bound(ctx: ResultContext, run: Run) -> Iterator[Issue]:
                   f"Set target_latency to at most {bound // 1_000_000} ms and re-run.")
 
 
-@run_rule("PERF010", "token-latencies-off", fast=True)
+@run_rule("PERF010", "token-latencies-off", loadgen_only=True, fast=True)
 def token_latencies_off(ctx: ResultContext, run: Run) -> Iterator[Issue]:
     """An LLM run was made without LoadGen's token latencies.
 
@@ -392,7 +404,7 @@ def token_latency_limits(ctx: ResultContext, run: Run) -> Iterator[Issue]:
                       f"Reduce the load until the 99th-percentile {what} is below {limit / 1e6:g} ms.")
 
 
-@run_rule("PERF012", "equal-issue", fast=True)
+@run_rule("PERF012", "equal-issue", loadgen_only=True, fast=True)
 def equal_issue(ctx: ResultContext, run: Run) -> Iterator[Issue]:
     """A benchmark that requires equal-issue mode was run without it.
 
@@ -438,7 +450,7 @@ def network_sut_name(ctx: ResultContext, run: Run) -> Iterator[Issue]:
                   "Use LoadGen's network SUT (its name contains 'Network SUT') for network results.")
 
 
-@run_rule("PERF017", "test-mode", fast=True)
+@run_rule("PERF017", "test-mode", loadgen_only=True, fast=True)
 def test_mode(ctx: ResultContext, run: Run) -> Iterator[Issue]:
     """The performance log is not a PerformanceOnly run.
 
@@ -462,7 +474,9 @@ def scenario_mismatch(ctx: ResultContext, run: Run) -> Iterator[Issue]:
     Checks: `effective_scenario` is the LoadGen scenario of the directory's scenario (Interactive
     directories hold Server runs), or the round allows inferring the directory's scenario from the
     log's (Offline from SingleStream or MultiStream, MultiStream from SingleStream) and the system
-    type is one where inference is allowed (edge).
+    type is one where inference is allowed (edge). An endpoints run's scenario comes from its
+    config.yaml `type` (`online` is Server, `interactive` Interactive; an Interactive or SingleStream
+    directory names its online run's scenario) and must be the directory's own.
     Why: a result is reported under its directory's scenario; a run of another scenario either
     gives a figure of the wrong kind or, where a formula exists, an inferred one that the rules
     allow on edge systems only. The older official checkers accepted any substitution (spec 7.1).
@@ -473,7 +487,7 @@ def scenario_mismatch(ctx: ResultContext, run: Run) -> Iterator[Issue]:
     if directory is None:
         return
     perf = ctx.rulebook.performance
-    expected = perf.run_scenario(directory)
+    expected = directory if ctx.endpoints else perf.run_scenario(directory)
     found = log.scenario
     if found == expected:
         return
@@ -513,7 +527,7 @@ def metric_unavailable(ctx: ResultContext, run: Run) -> Iterator[Issue]:
                     hint="Upload the complete detail log of a finished run; re-run if LoadGen made no estimate.")
 
 
-@run_rule("PERF013", "summary-mismatch", fast=True)
+@run_rule("PERF013", "summary-mismatch", loadgen_only=True, fast=True)
 def summary_mismatch(ctx: ResultContext, run: Run) -> Iterator[Issue]:
     """The summary log disagrees with the detail log of the same run.
 
@@ -534,7 +548,7 @@ def summary_mismatch(ctx: ResultContext, run: Run) -> Iterator[Issue]:
                     hint="Upload the summary and detail logs of the same run, as LoadGen wrote them.")
 
 
-@run_rule("PERF015", "loadgen-version", severity="warning", fast=True)
+@run_rule("PERF015", "loadgen-version", loadgen_only=True, severity="warning", fast=True)
 def loadgen_version(ctx: ResultContext, run: Run) -> Iterator[Issue]:
     """The run was made with a LoadGen release that does not belong to the round.
 

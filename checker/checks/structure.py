@@ -9,6 +9,8 @@ from typing import Iterator
 
 from checker.context import BaseContext, ResultContext, SubmissionContext, SubmitterContext
 from checker.discovery import V5_MARKERS
+from checker.endpoints import exempt_files
+from checker.endpoints import missing_files as endpoints_missing_files
 from checker.model import Issue, Severity
 from checker.registry import rule
 
@@ -40,7 +42,9 @@ def missing_required_file(ctx: ResultContext) -> Iterator[Issue]:
     `accuracy/` holds `accuracy.txt`, `mlperf_log_accuracy.json` and the accuracy run's detail and
     summary logs, and the measurements directory (the result directory from v6.0, `measurements/…`
     up to v5.1) holds the implementation-description JSON, `user.conf` and `README.md` (and
-    `mlperf.conf` where the round requires it).
+    `mlperf.conf` where the round requires it). An endpoints result (v6.1) holds instead of the
+    LoadGen logs `config.yaml` (or `config.yml`), `performance/result_summary.json` and
+    `accuracy/accuracy_results.json`, and needs no `user.conf`.
     Why: a result is only as good as the evidence uploaded with it; reviewers and the checker need
     every one of these files to judge the run.
     Fix: copy the missing file from the run's output directory into the place the finding names
@@ -48,11 +52,14 @@ def missing_required_file(ctx: ResultContext) -> Iterator[Issue]:
     Rules: MLPerf Inference submission rules, "Directory structure" (results, measurements).
     """
     files = ctx.rulebook.layout_files
-    perf = list(files.performance.required) + (list(files.power.run_extra) if ctx.has_power else [])
-    yield from _missing(ctx.perf_dir, perf, "performance run")
-    yield from _missing(ctx.acc_dir, list(files.accuracy.required), "accuracy")
+    if ctx.endpoints:
+        yield from endpoints_missing_files(ctx)
+    else:
+        perf = list(files.performance.required) + (list(files.power.run_extra) if ctx.has_power else [])
+        yield from _missing(ctx.perf_dir, perf, "performance run")
+        yield from _missing(ctx.acc_dir, list(files.accuracy.required), "accuracy")
     mdir = ctx.unit.measurements_dir
-    needed = list(ctx.rulebook.measurements.required_files)
+    needed = [n for n in ctx.rulebook.measurements.required_files if n not in exempt_files(ctx)]
     if not mdir.is_dir():
         yield Issue("measurements directory is missing", path=mdir, expected="directory with the implementation JSON, "
                     + ", ".join(needed), actual="no directory")
@@ -89,6 +96,8 @@ def unexpected_file(ctx: ResultContext) -> Iterator[Issue]:
     Fix: move the file where it belongs (e.g. next to the result, or into documentation) or delete it.
     Rules: MLPerf Inference submission rules, "Directory structure" (accuracy and performance run directories).
     """
+    if ctx.endpoints:  # the endpoints harness's directories have no exact file list
+        return
     files = ctx.rulebook.layout_files
     extra = set(files.always_optional)
     perf = set(files.performance.required) | set(files.performance.optional) | extra

@@ -180,6 +180,7 @@ class EndpointsLog(DetailLog):
     """A LoadGen-style view of one endpoints run; each value remembers the file and line it came from."""
 
     kind: str = PERFORMANCE
+    document: Document | None = None
     sources: dict[str, tuple[Document, KeyPath]] = field(default_factory=dict)
     scores: list[tuple[int, dict]] = field(default_factory=list)
 
@@ -252,7 +253,7 @@ def build_view(document: Document | None, config: Document | None, spec: Endpoin
     """
     if document is None:
         return None
-    log = EndpointsLog(path=document.path, kind=kind)
+    log = EndpointsLog(path=document.path, kind=kind, document=document)
     _map(log, document, config, spec)
     if "effective_scenario" in log:
         log.values["effective_scenario"] = run_scenario(log.get("effective_scenario"), directory, spec)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from checker.samplegen.endpoints import SAMPLES as ENDPOINTS_SAMPLES
 from checker.samplegen.samples import VALID
 from checker.samplegen.specs import ResultSpec, SubmissionSpec, SystemSpec
 from checker.samplegen.synthetic import make_round
@@ -29,9 +30,9 @@ def generate_samples(out: Path) -> None:
     Only the generator's own folders are replaced; anything else in `out` is left alone.
     """
     out = Path(out)
-    for name in [*VALID, "broken"]:
+    for name in [*VALID, *ENDPOINTS_SAMPLES, "broken"]:
         if (out / name).exists():
             shutil.rmtree(out / name)
-    for name, make in VALID.items():
+    for name, make in {**VALID, **ENDPOINTS_SAMPLES}.items():
         write_submission(out / name, make())
     write_variants(out / "broken")

@@ -24,7 +24,8 @@ class ResultSpec:
     `log_overrides` replaces values of the main performance run's detail log (and therefore its
     summary log); `measurements` replaces fields of the measurements JSON. `compliance` forces the
     compliance tests on or off (None: written for closed and network only). `power` asks for a power
-    measurement (performance/power, ranging run, spl.txt).
+    measurement (performance/power, ranging run, spl.txt). `endpoints` writes the result as the v6.1
+    endpoints harness does (config.yaml and JSON files instead of LoadGen logs; see `endpoints`).
     """
 
     benchmark: str
@@ -36,6 +37,7 @@ class ResultSpec:
     compliance: bool | None = None
     log_overrides: Mapping[str, Any] = field(default_factory=dict)
     measurements: Mapping[str, Any] = field(default_factory=dict)
+    endpoints: bool = False
 
 
 @dataclass(frozen=True)

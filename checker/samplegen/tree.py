@@ -13,6 +13,7 @@ from pathlib import Path
 from checker.rulebook import Rulebook, load_rulebook
 from checker.samplegen import accuracy, documents
 from checker.samplegen.compliance import write_tests
+from checker.samplegen.endpoints import write_endpoints_result
 from checker.samplegen.files import write
 from checker.samplegen.loadgen import LATENCY_SCENARIOS
 from checker.samplegen.power import write_power
@@ -101,11 +102,25 @@ def _user_settings(plan: ResultPlan) -> dict[str, object]:
     return {"target_qps": round(plan.run().sample_rate * 1.01, 3)}
 
 
+def write_artefacts(plan: ResultPlan, result_dir: Path) -> None:
+    """The sample outputs some benchmarks keep beside the accuracy run (`accuracy/images/`, `accuracy/videos/`)."""
+    artefacts = plan.bench.extra_accuracy_artefacts
+    if artefacts is not None:
+        suffix, content = _ARTEFACTS.get(artefacts.dir, (".bin", b"\0"))
+        for stem in artefacts.stems:
+            write(result_dir / "accuracy" / artefacts.dir / f"{stem}{suffix}", content)
+
+
 def _write_result(rulebook: Rulebook, layout: Layout, spec: SubmissionSpec, system: SystemSpec,
                   result: ResultSpec) -> None:
     plan = plan_for(rulebook, spec, system, result)
     where = (system.name, result.benchmark, result.scenario)
     result_dir = layout.result(*where)
+    compliance = result.compliance if result.compliance is not None else spec.division != "open"
+    if result.endpoints:
+        write_endpoints_result(plan, result_dir, system.name, compliance)
+        write_artefacts(plan, result_dir)
+        return
     reference = write_run(result_dir / "performance" / "run_1", plan.run(main=True))
     if result.power:
         write_power(result_dir, rulebook, plan.label, layout.measurements(*where))
@@ -114,12 +129,7 @@ def _write_result(rulebook: Rulebook, layout: Layout, spec: SubmissionSpec, syst
     write(result_dir / "accuracy" / "mlperf_log_accuracy.json",
            plan.accuracy_log.published(rulebook.accuracy_log_truncation))
     write(result_dir / "accuracy" / "accuracy.txt", plan.accuracy_txt())
-    artefacts = plan.bench.extra_accuracy_artefacts
-    if artefacts is not None:
-        suffix, content = _ARTEFACTS.get(artefacts.dir, (".bin", b"\0"))
-        for stem in artefacts.stems:
-            write(result_dir / "accuracy" / artefacts.dir / f"{stem}{suffix}", content)
-    compliance = result.compliance if result.compliance is not None else spec.division != "open"
+    write_artefacts(plan, result_dir)
     tests = write_tests(plan, layout.compliance(*where), reference) if compliance else []
     measurements = layout.measurements(*where)
     write(measurements / layout.measurements_name(system.name, result.scenario),
