@@ -111,11 +111,11 @@ def discover(root: Path, scenario_aliases: dict[str, str] | None = None) -> Subm
     """
     if not os.path.lexists(root):
         raise NotASubmission(f"{root}: no such file or directory")
-    if root.is_symlink():
-        root = root.resolve()
+    if not os.path.exists(root):
+        raise NotASubmission(f"{root}: a symbolic link that leads nowhere (broken or looping)")
+    root = Path(os.path.realpath(root))  # never raises, even on a link loop
     if not root.is_dir():
         raise NotASubmission(f"{root}: not a directory (give the submission's root directory)")
-    root = root.resolve()
     names = set(_dirs(root))
     if names & set(DIVISIONS):
         sub = Submission(root=root, prefix="")

@@ -44,7 +44,7 @@ def workspace_path(report: Report, path: str) -> str:
     base = Path(os.environ.get("GITHUB_WORKSPACE") or os.getcwd()).resolve()
     try:
         return report.locate(path).resolve().relative_to(base).as_posix()
-    except (ValueError, OSError):
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a link loop (Python < 3.13)
         return path
 
 
