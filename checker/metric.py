@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from checker.context import ResultContext
+from checker.model import LATENCY_SCENARIOS
 from checker.parsers.endpoints import EndpointsLog
 from checker.parsers.loadgen import DetailLog
 from checker.registry import annotator
@@ -33,7 +34,6 @@ NS_PER_MS = 1e6
 MS_PER_S = 1000
 #: The unit of LoadGen's ``*_tokens_per_second`` fields.
 TOKENS_PER_SECOND = "Tokens/s"
-LATENCY_SCENARIOS = ("SingleStream", "MultiStream")
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,9 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+#: Scenarios whose figure is a latency (LoadGen logs nanoseconds); the others report a throughput.
+LATENCY_SCENARIOS = ("SingleStream", "MultiStream")
+
 
 class Severity(str, Enum):
     """How bad a finding is: errors invalidate, warnings inform."""

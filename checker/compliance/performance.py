@@ -23,9 +23,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from checker.model import LATENCY_SCENARIOS
 from checker.rulebook import ScorePolicy
-
-LATENCY_SCENARIOS = ("SingleStream", "MultiStream")
 
 
 class LogValues(Protocol):

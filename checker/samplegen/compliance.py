@@ -12,9 +12,9 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from checker.model import LATENCY_SCENARIOS
 from checker.samplegen import accuracy
 from checker.samplegen.files import write
-from checker.samplegen.loadgen import LATENCY_SCENARIOS
 from checker.samplegen.runs import ResultPlan, seed_of, write_run
 
 #: Throughput of a compliance run relative to the submission run (inside every tolerance).

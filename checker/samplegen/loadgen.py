@@ -12,10 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from checker.model import LATENCY_SCENARIOS
+
 PERCENTILES = ("50.00", "90.00", "95.00", "97.00", "99.00", "99.90")
 _SCALE = dict(zip(PERCENTILES, (0.99, 1.04, 1.05, 1.055, 1.07, 1.1), strict=True))
-SEED_KEYS = ("qsl_rng_seed", "sample_index_rng_seed", "schedule_rng_seed")
-LATENCY_SCENARIOS = ("SingleStream", "MultiStream")
 #: LoadGen releases that started logging a key (LoadGen's behaviour, not a round rule).
 _LOGGED_SINCE = {"num_errors": (5, 1), "requested_accuracy_sample_count_override": (6, 0),
                  "effective_accuracy_sample_count": (6, 0)}
@@ -143,7 +143,7 @@ def _settings(run: RunSpec) -> dict[str, Any]:
                          "requested_scenario": run.scenario, "requested_test_mode": run.mode, **scenario_keys,
                          "requested_min_duration_ms": min_duration, "requested_max_duration_ms": 0,
                          "requested_min_query_count": min_queries, "requested_max_query_count": 0}
-    v |= {f"requested_{name}": run.seeds[name] for name in SEED_KEYS}
+    v |= {f"requested_{name}": seed for name, seed in run.seeds.items()}
     v |= {f"requested_{name}": value for name, value in common.items()}
     v |= {"requested_performance_sample_count_override": run.performance_sample_count,
           "requested_accuracy_sample_count_override": 0,
@@ -162,7 +162,7 @@ def _settings(run: RunSpec) -> dict[str, Any]:
           "effective_min_duration_ms": min_duration, "effective_max_duration_ms": 0,
           "effective_min_query_count": effective_queries, "effective_max_query_count": 0,
           "effective_min_sample_count": spq if offline else effective_queries * spq}
-    v |= {f"effective_{name}": run.seeds[name] for name in SEED_KEYS}
+    v |= {f"effective_{name}": seed for name, seed in run.seeds.items()}
     v |= {f"effective_{name}": value for name, value in common.items()}
     v |= {"effective_performance_sample_count": run.performance_sample_count,
           "effective_accuracy_sample_count": run.accuracy_sample_count,

@@ -10,10 +10,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from checker.model import LATENCY_SCENARIOS
 from checker.rulebook import Benchmark, Rulebook
 from checker.samplegen import accuracy, mllog, summary
 from checker.samplegen.files import write
-from checker.samplegen.loadgen import LATENCY_SCENARIOS, RunSpec, run_values
+from checker.samplegen.loadgen import RunSpec, run_values
 from checker.samplegen.scores import accuracy_lines, default_scores
 from checker.samplegen.specs import ResultSpec
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from checker.model import LATENCY_SCENARIOS
 from checker.rulebook import Rulebook, load_rulebook
 from checker.samplegen import accuracy, documents
 from checker.samplegen.compliance import write_tests
 from checker.samplegen.endpoints import write_endpoints_result
 from checker.samplegen.files import write
-from checker.samplegen.loadgen import LATENCY_SCENARIOS
 from checker.samplegen.power import write_power
 from checker.samplegen.runs import ResultPlan, write_run
 from checker.samplegen.specs import ResultSpec, SubmissionSpec, SystemSpec
