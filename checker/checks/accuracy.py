@@ -12,17 +12,20 @@ from checker.accuracy.rescore import agrees
 from checker.accuracy.spotcheck import ALPHA
 from checker.context import ResultContext
 from checker.model import Issue, Severity
+from checker.parsers.loadgen import DetailLog
 from checker.registry import annotator, rule
+from checker.rulebook import AccuracyTarget
 
 SHA256 = re.compile(r"[0-9a-fA-F]{64}")
 
 
 def _enforced(ctx: ResultContext) -> bool:
     """Closed and network results must meet the targets; open results only record their accuracy."""
-    return ctx.unit.division != "open"
+    return ctx.rulebook.division_rules.closed(ctx.unit.division)
 
 
-def _bound(target) -> str:
+def _bound(target: AccuracyTarget) -> str:
+    """A target as a message shows it: `>= 75.7 (76.46 x 0.99)`."""
     op = ">=" if target.direction == "at_least" else "<="
     return f"{op} {target.threshold:.6g} ({target.reference:g} x {target.ratio:g})"
 
@@ -260,6 +263,12 @@ def accuracy_run_errors(ctx: ResultContext) -> Iterator[Issue]:
                     hint="Fix what the error names and re-run the accuracy mode.")
 
 
+def _sample_count_key(log: DetailLog) -> str:
+    """The key of an accuracy run's sample count: `effective_accuracy_sample_count`, else (older
+    LoadGen builds) `qsl_reported_total_count`."""
+    return "effective_accuracy_sample_count" if "effective_accuracy_sample_count" in log else "qsl_reported_total_count"
+
+
 @rule("ACC009", "accuracy-dataset-coverage", relaxed_by_short_run=True, fast=True)
 def accuracy_dataset_coverage(ctx: ResultContext) -> Iterator[Issue]:
     """The accuracy run did not cover the benchmark's full accuracy data set.
@@ -280,7 +289,7 @@ def accuracy_dataset_coverage(ctx: ResultContext) -> Iterator[Issue]:
     expected = bench.expected_accuracy_samples(ctx.scenario)
     if expected is None:
         return
-    key = "effective_accuracy_sample_count" if "effective_accuracy_sample_count" in log else "qsl_reported_total_count"
+    key = _sample_count_key(log)
     actual = log.get(key)
     severity = None if ctx.rulebook.policies.dataset_coverage == "error" else Severity.WARNING
     if not isinstance(actual, int) or isinstance(actual, bool) or actual != expected:
@@ -418,9 +427,7 @@ def accuracy_not_recomputed(ctx: ResultContext) -> Iterator[Issue]:
             continue
         if value is not None:
             why = f"approximated as {value.value:.6g} ({value.note})"
-        elif rs.outcome is None:
-            why = rs.reason
-        elif rs.spec is None:
+        elif rs.outcome is None or rs.spec is None:
             why = rs.reason
         else:
             why = rs.outcome.skipped.get(metric) or rs.spec.unsupported
@@ -482,7 +489,7 @@ def accuracy_log_coverage(ctx: ResultContext) -> Iterator[Issue]:
                     actual=f"{out.out_of_range} entries out of range", hint="Upload the log LoadGen wrote, unedited.")
     if log is None:
         return
-    key = "effective_accuracy_sample_count" if "effective_accuracy_sample_count" in log else "qsl_reported_total_count"
+    key = _sample_count_key(log)
     count = log.get(key)
     if isinstance(count, int) and not isinstance(count, bool) and count != out.unique:
         yield Issue(f"the accuracy log holds {out.unique} distinct samples ({out.entries} entries); the accuracy run "

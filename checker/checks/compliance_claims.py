@@ -3,11 +3,11 @@ which audit checks could not be recomputed from the published files (and why).""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from checker.checks.compliance import comparison, present_tests, verify
-from checker.checks.compliance_recompute import (PRINT_TOLERANCE, test01_accuracy, test06, test08, test09)
+from checker.checks.compliance_recompute import test01_accuracy, test06, test08, test09
 from checker.compliance.verify import VerifyText
 from checker.context import ResultContext
 from checker.model import Issue
@@ -16,6 +16,9 @@ from checker.registry import rule
 TEST01_COUNTERS = ("num_acc_log_entries", "num_perf_log_entries", "num_perf_log_qsl_idx_match",
                    "num_perf_log_data_mismatch")
 TEST08_COUNTERS = ("num_acc_log_entries", "num_perf_log_entries", "num_matched", "num_unmatched", "num_ne_mismatch")
+#: Verification outputs print rounded scores; numbers closer than this (relative) are the same.
+#: This is the checker's comparison precision, not an MLPerf constant.
+PRINT_TOLERANCE = 1e-3
 TEST06_LABELS = {"eos": "EOS check pass", "first_token": "First token check pass", "length": "Sample length check pass"}
 
 
@@ -24,17 +27,18 @@ def _close(shown: float, value: float) -> bool:
     return abs(shown - value) <= PRINT_TOLERANCE * max(abs(value), 1e-12) + 0.005
 
 
-def _differs(text: VerifyText, label: str, value: float | None, alternative: float | None = None) -> Issue | None:
-    """An issue when `label`'s number in `text` is neither `value` nor `alternative`."""
-    shown = text.number(label)
-    if shown is None or value is None:
-        return None
-    if _close(shown[0], value) or (alternative is not None and _close(shown[0], alternative)):
-        return None
-    return Issue(f"{text.path.parent.name}/{text.path.name} reports {label} = {shown[0]:g} but the logs give {value:.6g}",
-                 path=text.path, line=shown[1], expected=f"{value:.6g}", actual=f"{shown[0]:g}",
-                 hint="Re-run the verification script on the logs that are submitted (it was run on other logs, "
-                      "or its output was edited).")
+def _differences(text: VerifyText, expected: Iterable[tuple[str, float | None, float | None]]) -> Iterator[Issue]:
+    """An issue for each (label, value, alternative) whose number in `text` is neither `value` nor `alternative`."""
+    for label, value, alternative in expected:
+        shown = text.number(label)
+        if shown is None or value is None:
+            continue
+        if _close(shown[0], value) or (alternative is not None and _close(shown[0], alternative)):
+            continue
+        yield Issue(f"{text.path.parent.name}/{text.path.name} reports {label} = {shown[0]:g} but the logs give "
+                    f"{value:.6g}", path=text.path, line=shown[1], expected=f"{value:.6g}", actual=f"{shown[0]:g}",
+                    hint="Re-run the verification script on the logs that are submitted (it was run on other logs, "
+                         "or its output was edited).")
 
 
 def _verdict_disagrees(text: VerifyText | None, recomputed_pass: bool, what: str) -> Iterator[Issue]:
@@ -49,10 +53,8 @@ def _performance(ctx: ResultContext, test: str, tdir: Path) -> Iterator[Issue]:
     text = verify(ctx, tdir / "verify_performance.txt")
     if result is None or text is None:
         return
-    for label, value in (("Reference score", result.reference), ("Test score", result.test)):
-        issue = _differs(text, label, value, 1e9 / value if value else None)
-        if issue is not None:
-            yield issue
+    scores = (("Reference score", result.reference), ("Test score", result.test))
+    yield from _differences(text, [(label, value, 1e9 / value if value else None) for label, value in scores])
     yield from _verdict_disagrees(text, result.passed, f"{test}'s performance check")
 
 
@@ -62,10 +64,7 @@ def _test01(ctx: ResultContext, tdir: Path) -> Iterator[Issue]:
         return
     got = test01_accuracy(ctx, tdir)
     if got.complete:
-        for name in TEST01_COUNTERS:
-            issue = _differs(text, name, getattr(got.value, name))
-            if issue is not None:
-                yield issue
+        yield from _differences(text, [(name, getattr(got.value, name), None) for name in TEST01_COUNTERS])
         yield from _verdict_disagrees(text, got.value.faithful_pass, "TEST01's accuracy check")
         return
     expected = ctx.benchmark.expected_accuracy_samples(ctx.scenario) if ctx.benchmark else None
@@ -112,10 +111,7 @@ def _test08(ctx: ResultContext, tdir: Path) -> Iterator[Issue]:
                     path=text.path, line=shown[1], expected=f"{tolerance * 100:g} %", actual=f"{shown[0]:g} %",
                     hint="Run TEST08's verification with the default --tolerance.")
     if got.value is not None:
-        for name in TEST08_COUNTERS:
-            issue = _differs(text, name, getattr(got.value, name))
-            if issue is not None:
-                yield issue
+        yield from _differences(text, [(name, getattr(got.value, name), None) for name in TEST08_COUNTERS])
         yield from _verdict_disagrees(text, got.value.passed, "TEST08")
 
 
@@ -124,10 +120,7 @@ def _test09(ctx: ResultContext, tdir: Path) -> Iterator[Issue]:
     yield from _thresholds(ctx, "TEST09", text, {"Min threshold": "min", "Max threshold": "max"})
     if text is None or got.value is None:
         return
-    for label, value in (("Mean output tokens", got.value.mean), ("Total samples", got.value.count)):
-        issue = _differs(text, label, value)
-        if issue is not None:
-            yield issue
+    yield from _differences(text, [("Mean output tokens", got.value.mean, None), ("Total samples", got.value.count, None)])
 
 
 @rule("CMP012", "verify-output-mismatch", severity="warning")

@@ -31,9 +31,6 @@ ACC_LOG = "mlperf_log_accuracy.json"
 #: Where a test's performance-mode accuracy log may be: the (truncated) published copy first, then
 #: raw copies that some submitters leave in place.
 LOG_PLACES = ("accuracy/" + ACC_LOG, "performance/run_1/" + ACC_LOG, ACC_LOG)
-#: Verification outputs print rounded scores; numbers closer than this (relative) are the same.
-#: This is the checker's comparison precision, not an MLPerf constant.
-PRINT_TOLERANCE = 1e-3
 _EXACT_MATCH = re.compile(r".*'exact_match':\s*([\d.]+)")
 
 

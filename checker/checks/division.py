@@ -37,13 +37,15 @@ def closest_benchmark(rulebook: Rulebook, name: str) -> str:
     return lowered[best[0]] if best else ""
 
 
-def key_line(path: Path | None, key: str) -> int | None:
-    """Line of `"key":` in a small JSON file (None when absent or unreadable)."""
-    if path is None:
-        return None
-    text = read_text(path).value
+def key_line_in(text: str | None, key: str) -> int | None:
+    """Line of the first `"key":` in the text of a JSON document (None when absent)."""
     hit = re.search(rf'"{re.escape(key)}"\s*:', text) if text else None
     return text.count("\n", 0, hit.start()) + 1 if hit else None
+
+
+def key_line(path: Path | None, key: str) -> int | None:
+    """Line of `"key":` in a small JSON file (None when absent or unreadable)."""
+    return key_line_in(read_text(path).value, key) if path is not None else None
 
 
 def resolution(ctx: ResultContext) -> str | None:

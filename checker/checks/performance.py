@@ -447,7 +447,7 @@ def network_sut_name(ctx: ResultContext, run: Run) -> Iterator[Issue]:
     name = run.log.get("sut_name")
     if not isinstance(name, str) or needle not in name:
         yield _at(run.log, "sut_name", f"sut_name {_shown(name)} does not contain {needle!r}", needle, name,
-                  "Use LoadGen's network SUT (its name contains 'Network SUT') for network results.")
+                  f"Use LoadGen's network SUT (its name contains {needle!r}) for network results.")
 
 
 @run_rule("PERF017", "test-mode", loadgen_only=True, fast=True)

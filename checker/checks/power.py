@@ -39,9 +39,14 @@ def _perf(ctx: ResultContext) -> Path:
     return ctx.unit.path / "performance"
 
 
+def _descriptor_path(ctx: ResultContext, name: str) -> Path:
+    """`performance/power/<name>.json`: `client` or `server`."""
+    return _perf(ctx) / "power" / f"{name}.json"
+
+
 def _descriptor(ctx: ResultContext, name: str) -> dict[str, Any] | None:
     """`performance/power/<name>.json` parsed (None when absent or unusable)."""
-    data = ctx.json(_perf(ctx) / "power" / f"{name}.json")
+    data = ctx.json(_descriptor_path(ctx, name))
     return data if isinstance(data, dict) else None
 
 
@@ -50,6 +55,15 @@ def _descriptors(ctx: ResultContext) -> tuple[dict[str, Any], dict[str, Any]] | 
     if not ctx.has_power:
         return None
     client, server = _descriptor(ctx, "client"), _descriptor(ctx, "server")
+    return (client, server) if client is not None and server is not None else None
+
+
+def _in_both(ctx: ResultContext, field: str) -> tuple[Any, Any] | None:
+    """`field` of client.json and of server.json, None unless both descriptors have it in a usable shape."""
+    pair = _descriptors(ctx)
+    if pair is None:
+        return None
+    client, server = usable(pair[0], field), usable(pair[1], field)
     return (client, server) if client is not None and server is not None else None
 
 
@@ -185,7 +199,7 @@ def power_session_descriptor(ctx: ResultContext) -> Iterator[Issue]:
         if data is None:
             continue
         for field, problem in shape_problems(data, list(fields)):
-            yield Issue(f"{name}.json: field {field!r} is {problem}", path=_perf(ctx) / "power" / f"{name}.json",
+            yield Issue(f"{name}.json: field {field!r} is {problem}", path=_descriptor_path(ctx, name),
                         expected=field, actual=problem,
                         hint=f"Upload {name}.json as the PTD {name} wrote it.")
 
@@ -252,13 +266,13 @@ def power_source_checksums(ctx: ResultContext) -> Iterator[Issue]:
         sources = usable(data, "sources")
         if sources is not None:
             yield from wg.check_sources(sources, ctx.rulebook.power.source_checksums,
-                                        _perf(ctx) / "power" / f"{name}.json")
+                                        _descriptor_path(ctx, name))
 
 
 def _ptd_messages(ctx: ResultContext) -> tuple[list[dict[str, str]], Path] | None:
     pair = _descriptors(ctx)
     messages = usable(pair[1], "ptd_messages") if pair else None
-    return (messages, _perf(ctx) / "power" / "server.json") if messages is not None else None
+    return (messages, _descriptor_path(ctx, "server")) if messages is not None else None
 
 
 @rule("PWR004", "ptd-identification")
@@ -323,12 +337,9 @@ def power_session_uuid(ctx: ResultContext) -> Iterator[Issue]:
     Rules: MLPerf Inference Power Measurement Rules, "Power Logs" and "Power and Performance Reporting and
     Measurement" (one run).
     """
-    pair = _descriptors(ctx)
-    if pair is None:
-        return
-    client, server = usable(pair[0], "uuid"), usable(pair[1], "uuid")
-    if client is not None and server is not None:
-        yield from wg.check_uuids(client, server, _perf(ctx) / "power" / "client.json")
+    both = _in_both(ctx, "uuid")
+    if both is not None:
+        yield from wg.check_uuids(*both, _descriptor_path(ctx, "client"))
 
 
 @rule("PWR008", "power-session-name")
@@ -341,12 +352,9 @@ def power_session_name(ctx: ResultContext) -> Iterator[Issue]:
     Rules: MLPerf Inference Power Measurement Rules, "Power Logs" and "Power and Performance Reporting and
     Measurement" (one run).
     """
-    pair = _descriptors(ctx)
-    if pair is None:
-        return
-    client, server = usable(pair[0], "session_name"), usable(pair[1], "session_name")
-    if client is not None and server is not None:
-        yield from wg.check_session_names(client, server, _perf(ctx) / "power" / "client.json")
+    both = _in_both(ctx, "session_name")
+    if both is not None:
+        yield from wg.check_session_names(*both, _descriptor_path(ctx, "client"))
 
 
 @rule("PWR009", "power-phase-alignment")
@@ -367,7 +375,7 @@ def power_phase_alignment(ctx: ResultContext) -> Iterator[Issue]:
         client, server = phase_times(pair[0], mode), phase_times(pair[1], mode)
         if client is not None and server is not None:
             yield from wg.check_phase_alignment(client, server, mode, ctx.rulebook.power.phase_tolerance_ms,
-                                                _perf(ctx) / "power" / "client.json")
+                                                _descriptor_path(ctx, "client"))
 
 
 @rule("PWR010", "power-window-in-phase")
@@ -448,12 +456,9 @@ def power_session_messages(ctx: ResultContext) -> Iterator[Issue]:
     Fix: upload the client.json and server.json of the session, unedited.
     Rules: MLPerf Inference Power Measurement Rules, "Power Logs" and "Audit process and Benchmark Logging".
     """
-    pair = _descriptors(ctx)
-    if pair is None:
-        return
-    client, server = usable(pair[0], "messages"), usable(pair[1], "messages")
-    if client is not None and server is not None:
-        yield from wg.check_messages(client, server, _perf(ctx) / "power" / "client.json")
+    both = _in_both(ctx, "messages")
+    if both is not None:
+        yield from wg.check_messages(*both, _descriptor_path(ctx, "client"))
 
 
 @rule("PWR014", "power-file-hashes")
@@ -468,16 +473,13 @@ def power_file_hashes(ctx: ResultContext) -> Iterator[Issue]:
     Fix: upload the files exactly as the power session produced them.
     Rules: MLPerf Inference Power Measurement Rules, "Power Logs" and "Audit process and Benchmark Logging".
     """
-    pair = _descriptors(ctx)
-    if pair is None:
-        return
-    client, server = usable(pair[0], "results"), usable(pair[1], "results")
-    if client is None or server is None:
+    both = _in_both(ctx, "results")
+    if both is None:
         return
     required = required_power_files(ctx)
     on_disk = {name: digest for name in required
                if (digest := _sha1(_perf(ctx) / name)) is not None}
-    yield from wg.check_file_hashes(on_disk, client, server, required, _perf(ctx) / "power" / "server.json")
+    yield from wg.check_file_hashes(on_disk, *both, required, _descriptor_path(ctx, "server"))
 
 
 def _ranging_measurement(ctx: ResultContext) -> tuple[PtdLog, tuple[Any, Any] | None] | None:
@@ -565,7 +567,7 @@ def analyser_config(ctx: ResultContext) -> Iterator[Issue]:
     pair = _descriptors(ctx)
     configs = analysers(pair[1]) if pair else None
     if configs is not None:
-        yield from wg.check_analysers(configs, ctx.rulebook.power, _perf(ctx) / "power" / "server.json")
+        yield from wg.check_analysers(configs, ctx.rulebook.power, _descriptor_path(ctx, "server"))
 
 
 @rule("PWR019", "ptd-server-debug")
@@ -579,7 +581,7 @@ def ptd_server_debug(ctx: ResultContext) -> Iterator[Issue]:
     """
     pair = _descriptors(ctx)
     if pair is not None:
-        yield from wg.check_debug(pair[1], _perf(ctx) / "power" / "server.json")
+        yield from wg.check_debug(pair[1], _descriptor_path(ctx, "server"))
 
 
 # --------------------------------------------------------------------------- the metric

@@ -12,6 +12,7 @@ import os
 import re
 from typing import Any, Iterator
 
+from checker.checks.division import key_line_in
 from checker.context import SystemContext
 from checker.jsonschemas import accepts
 from checker.model import Issue, Severity
@@ -29,12 +30,9 @@ def _doc(ctx: SystemContext) -> dict | None:
 
 
 def _line(ctx: SystemContext, key: str) -> int | None:
-    """Line of `"key":` in the description (None when not found)."""
+    """Line of `"key":` in the description (None when not found); its text is read once per run."""
     text = ctx.cache.get("text", ctx.unit.json_path, read_text)
-    if not isinstance(text, str):
-        return None
-    m = re.search(r'"' + re.escape(key) + r'"\s*:', text)
-    return text.count("\n", 0, m.start()) + 1 if m else None
+    return key_line_in(text if isinstance(text, str) else None, key)
 
 
 def _show(value: Any) -> str:
@@ -79,7 +77,9 @@ def system_without_results(ctx: SystemContext) -> Iterator[Issue]:
     where = "no results/ directory" if not ctx.unit.results_dir.is_dir() else "a results directory holding no result"
     yield Issue(f"system description {ctx.unit.name}.json has no results ({where})", path=ctx.unit.json_path,
                 expected=f"results/{ctx.unit.name}/<benchmark>/<scenario>", actual=where,
-                severity=Severity(ctx.rulebook.policies.systems_without_results))
+                severity=Severity(ctx.rulebook.policies.systems_without_results),
+                hint=f"Rename systems/{ctx.unit.name}.json or the results directory so that they match, or delete "
+                     "the unused description.")
 
 
 @rule("SYS003", "missing-system-field", scope="system", fast=True)
