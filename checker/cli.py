@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from checker import __version__
+from checker.cache import CacheError
 from checker.config import Config, ConfigError, config_for
 from checker.context import Options
 from checker.discovery import NotASubmission
@@ -65,6 +66,8 @@ def check_options(fn):
         click.option("--profile", type=click.Choice(["short-run"]),
                      help="short-run: duration, query-count and coverage rules become warnings."),
         click.option("--waivers", type=click.Path(path_type=Path), metavar="FILE", help="Waivers file (YAML)."),
+        click.option("--cache", "cache_dir", type=click.Path(path_type=Path), metavar="DIR",
+                     help="Incremental mode: reuse the findings of unchanged results from DIR (outside PATH)."),
         click.option("--config", "config_file", type=click.Path(path_type=Path), metavar="FILE",
                      help="Configuration file (default: .mlperf-checker.yaml or pyproject.toml found upward from PATH)."),
     ]
@@ -89,7 +92,7 @@ def _selection(select: list[str], ignore: list[str], fast: bool) -> list[str]:
 
 def run_check(path: Path, round_: str | None, select: tuple[str, ...], ignore: tuple[str, ...], fast: bool,
               reference_data: Path | None, jobs: int | None, submitter: str | None, profile: str | None,
-              waivers: Path | None, config_file: Path | None) -> tuple[Report, Config]:
+              waivers: Path | None, config_file: Path | None, cache_dir: Path | None = None) -> tuple[Report, Config]:
     """Resolve flags over the configuration file, check PATH and return the report and the configuration."""
     try:
         config = config_for(path, config_file)
@@ -107,16 +110,19 @@ def run_check(path: Path, round_: str | None, select: tuple[str, ...], ignore: t
     bar = progress_bar()
     run = RunConfig(round=round_, select=chosen, ignore=chosen_ignore,
                     jobs=jobs if jobs is not None else (config.jobs or 0), submitter=submitter,
-                    options=Options(reference_data=reference_data, profile=profile), waivers=waiver_set, progress=bar)
+                    options=Options(reference_data=reference_data, profile=profile), waivers=waiver_set, progress=bar,
+                    cache=cache_dir)
     try:
         report = check(path, run)
-    except NotASubmission as exc:
+    except (NotASubmission, CacheError) as exc:
         raise UsageFailure(str(exc)) from None
     finally:
         if bar is not None:
             bar.close()
     if report.round_detected:
         click.echo(f"mlperf-checker: round {report.round} detected from the LoadGen version in the logs", err=True)
+    for note in report.notes:
+        click.echo(f"mlperf-checker: {note}", err=True)
     return report, config
 
 

@@ -43,22 +43,24 @@ class FileCache:
         self._values: dict[tuple[str, Path], Any] = {}
         self.problems: dict[Path, list[ParseProblem]] = {}
         self.root = root
-        self._linked: dict[Path, bool] = {}
+        self._below = os.path.join(root, "") if root is not None else "\0"  # "\0": below no path
+        self._linked: dict[str, bool] = {}
+        #: With `record_touched()`: every path asked for since the last `take_touched` (incremental mode).
+        self.touched: set[Path] | None = None
 
-    def _below_link(self, directory: Path) -> bool:
-        """True when `directory` or one of its parents below the root is a symbolic link (memoised)."""
+    def _below_link(self, directory: str) -> bool:
+        """True when `directory` or one of its parents below the root is a symbolic link (memoised;
+        strings, not Paths: this runs for every file parsed)."""
         hit = self._linked.get(directory)
         if hit is None:
-            if directory == self.root or self.root not in directory.parents:
-                hit = False
-            else:
-                hit = self._below_link(directory.parent) or directory.is_symlink()
+            hit = directory.startswith(self._below) and (
+                self._below_link(os.path.dirname(directory)) or os.path.islink(directory))
             self._linked[directory] = hit
         return hit
 
     def _escape(self, path: Path) -> Path | None:
         """Where `path` really leads when a link takes it out of the root, else None."""
-        if self.root is None or not (path.is_symlink() or self._below_link(path.parent)):
+        if self.root is None or not (os.path.islink(path) or self._below_link(os.path.dirname(path))):
             return None
         real = Path(os.path.realpath(path))
         return None if inside(real, self.root) else real
@@ -66,6 +68,8 @@ class FileCache:
     def get(self, kind: str, path: Path, parser: Callable[[Path], Parsed[T]]) -> T | None:
         """The parsed value of `path` (None when missing or unusable); problems are recorded once."""
         key = (kind, path)
+        if self.touched is not None:
+            self.touched.add(path)
         if key in self._values:
             return self._values[key]
         if not os.path.lexists(path):
@@ -88,6 +92,22 @@ class FileCache:
         """Hand over the problems recorded since the last drain."""
         out, self.problems = self.problems, {}
         return out
+
+    def record_touched(self) -> None:
+        """From now on, remember every path asked for (see `take_touched`)."""
+        self.touched = set()
+
+    def take_touched(self) -> set[Path]:
+        """Hand over the paths asked for (read, missing or refused) since the last call."""
+        out, self.touched = self.touched or set(), set() if self.touched is not None else None
+        return out
+
+    def forget(self, folders: list[str]) -> None:
+        """Drop the parsed values of `folders` and the files below them (a checked result's own
+        folders), so that memory stays flat over a round; shared files (system descriptions) stay."""
+        prefixes = tuple(os.path.join(f, "") for f in folders)
+        for key in [k for k in self._values if str(k[1]).startswith(prefixes) or str(k[1]) in folders]:
+            del self._values[key]
 
 
 @dataclass
@@ -187,17 +207,17 @@ class ResultContext(BaseContext):
         """The round's data for this result's benchmark."""
         return self.rulebook.benchmark(self.benchmark_name) if self.benchmark_name else None
 
-    @property
+    @cached_property
     def perf_dir(self) -> Path:
         """`performance/run_1` of the result."""
         return self.unit.path / "performance" / "run_1"
 
-    @property
+    @cached_property
     def acc_dir(self) -> Path:
         """`accuracy/` of the result."""
         return self.unit.path / "accuracy"
 
-    @property
+    @cached_property
     def has_power(self) -> bool:
         """A result has power when `performance/power/` exists."""
         return (self.unit.path / "performance" / "power").is_dir()
@@ -230,7 +250,7 @@ class ResultContext(BaseContext):
             return self.endpoints_runs.get(ACCURACY)
         return self.detail_log(self.acc_dir / "mlperf_log_detail.txt")
 
-    @property
+    @cached_property
     def system_json_path(self) -> Path:
         """`systems/<system>.json` of the result's submitter."""
         return self.unit.submitter_dir / "systems" / f"{self.unit.system}.json"

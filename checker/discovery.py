@@ -73,6 +73,7 @@ def _submitter(division: str, path: Path, root: Path, prefix: str,
         sub.systems.append(SystemUnit(division=division, submitter=sub.name, name=system,
                                       json_path=path / "systems" / f"{system}.json",
                                       results_dir=results_root / system))
+    base = "" if path == root else path.relative_to(root).as_posix()
     for system in _dirs(results_root):
         for benchmark in _dirs(results_root / system):
             for scenario in _dirs(results_root / system / benchmark):
@@ -84,7 +85,7 @@ def _submitter(division: str, path: Path, root: Path, prefix: str,
                     cdir = path / "compliance" / system / benchmark / scenario
                 else:
                     mdir = cdir = rpath
-                rel = "/".join(x for x in (prefix, rpath.relative_to(root).as_posix()) if x)
+                rel = "/".join(x for x in (prefix, base, "results", system, benchmark, scenario) if x)
                 sub.results.append(ResultUnit(division=division, submitter=sub.name, system=system,
                                               benchmark=benchmark, scenario=scenario, path=rpath, rel=rel,
                                               layout=sub.layout, measurements_dir=mdir, compliance_dir=cdir,

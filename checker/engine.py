@@ -11,10 +11,11 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterable
 
 from checker import __version__
+from checker.cache import Checked, Record, RunCache, own_folders, result_stamps, run_key
 from checker.context import (FileCache, Options, ResultContext, SubmissionContext, SubmitterContext,
                              SystemContext)
 from checker.discovery import discover
-from checker.model import Finding, Issue, ResultUnit, Scope, Severity, Submission
+from checker.model import Finding, Issue, ResultUnit, Scope, Severity, Submission, SubmitterUnit
 from checker.parsers.common import ParseProblem
 from checker.registry import ANNOTATORS, REGISTRY, Rule, load_rules, select
 from checker.report import Report, ResultRecord
@@ -39,6 +40,8 @@ class RunConfig:
     waivers: WaiverSet | None = None
     #: Called as progress(done, total) while results are checked (the CLI draws a bar on a terminal).
     progress: Callable[[int, int], None] | None = None
+    #: Incremental mode: the folder of the result cache (outside the checked tree), or None.
+    cache: Path | None = None
     #: Findings made before the run (the archive reader's), selected, waived and reported with the rest.
     findings: list[Finding] = field(default_factory=list)
 
@@ -98,17 +101,22 @@ class _Worker:
     short_run: bool
     cache: FileCache
     prefetch: bool
+    stamps: bool
 
     @classmethod
     def setup(cls, submission: Submission, rulebook: Rulebook, options: Options, rules: list[Rule],
-              prefetch: bool) -> None:
+              prefetch: bool, stamps: bool = False) -> None:
         cls.submission, cls.rulebook, cls.options, cls.rules = submission, rulebook, options, rules
         cls.short_run = options.profile == "short-run"
         cls.cache = FileCache(submission.root)
+        if stamps:
+            cls.cache.record_touched()
         cls.prefetch = prefetch
+        cls.stamps = stamps
 
     @classmethod
-    def check(cls, result: ResultUnit) -> tuple[list[Finding], dict[str, Any], dict[Path, list[ParseProblem]]]:
+    def check(cls, result: ResultUnit) -> tuple[Checked, Record | None]:
+        """Check one result; with `stamps`, also what the check depended on (incremental mode)."""
         ctx = ResultContext(submission=cls.submission, rulebook=cls.rulebook, options=cls.options,
                             cache=cls.cache, unit=result)
         findings: list[Finding] = []
@@ -121,33 +129,42 @@ class _Worker:
                 annotate(ctx)
             except Exception:  # annotators fill report data only; a failure leaves it empty
                 pass
-        return findings, ctx.outcome, cls.cache.drain()
+        checked = Checked(findings, cls.cache.drain(), ctx.outcome)
+        touched = cls.cache.take_touched()
+        cls.cache.forget(own_folders(result))  # memory stays flat: only shared files stay parsed
+        return checked, result_stamps(result, touched) if cls.stamps else None
 
     @classmethod
-    def check_many(cls, results: list[ResultUnit]) -> list[tuple[list[Finding], dict[str, Any], dict]]:
+    def check_many(cls, results: list[ResultUnit]) -> list[tuple[Checked, Record | None]]:
+        """Check a chunk of results (one task of a worker process)."""
         return [cls.check(r) for r in results]
 
 
 def _chunks(items: list[ResultUnit], n: int) -> list[list[ResultUnit]]:
-    """Split results into about `4 n` contiguous chunks (neighbouring results share files)."""
-    size = max(1, len(items) // (n * 4) + 1)
+    """Split results into about `8 n` contiguous chunks (neighbouring results share files; small
+    chunks keep the workers evenly busy to the end)."""
+    size = max(1, len(items) // (n * 8) + 1)
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
-def _check_results(submission: Submission, rulebook: Rulebook, options: Options, rules: list[Rule], jobs: int,
-                   prefetch: bool, progress: Callable[[int, int], None] | None = None):
-    results = submission.results
-    _Worker.setup(submission, rulebook, options, rules, prefetch)
+def _check_results(submission: Submission, results: list[ResultUnit], rulebook: Rulebook, options: Options,
+                   rules: list[Rule], jobs: int, prefetch: bool, stamps: bool,
+                   progress: Callable[[int, int], None] | None, meanwhile: Callable[[], None]):
+    """Check `results` (in parallel when worth it) and call `meanwhile` in this process as they run."""
+    _Worker.setup(submission, rulebook, options, rules, prefetch, stamps)
     tick = progress or (lambda done, total: None)
     out: list = []
     if jobs <= 1 or len(results) < PARALLEL_THRESHOLD:
+        meanwhile()
         for r in results:
             out.append(_Worker.check(r))
             tick(len(out), len(results))
         return out
     ctx = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-        for part in pool.map(_Worker.check_many, _chunks(results, jobs)):
+        parts = pool.map(_Worker.check_many, _chunks(results, jobs))  # submitted now, run while...
+        meanwhile()  # ...this process checks the submission, submitters and systems
+        for part in parts:
             out.extend(part)
             tick(len(out), len(results))
         return out
@@ -224,30 +241,19 @@ def _verdicts(submission: Submission, findings: list[Finding], outcomes: list[di
     return records
 
 
-def _scoped_findings(scope: Scope, rules: list[Rule], submission: Submission, rulebook: Rulebook,
-                     options: Options, cache: FileCache) -> list[Finding]:
-    short_run = options.profile == "short-run"
-    base = dict(submission=submission, rulebook=rulebook, options=options, cache=cache)
+def _scoped_findings(rules: list[Rule], base: dict[str, Any], sub: SubmitterUnit | None) -> Checked:
+    """The submission-scope findings (`sub` None), or the submitter- and system-scope ones of `sub`."""
+    short_run = base["options"].profile == "short-run"
+    cache: FileCache = base["cache"]
     out: list[Finding] = []
-    chosen = [r for r in rules if r.scope == scope]
-    if not chosen:
-        return out
-    if scope == Scope.SUBMISSION:
-        ctx = SubmissionContext(**base)
-        for rule in chosen:
-            out.extend(_run_rule(rule, ctx, None, "", short_run))
-    elif scope == Scope.SUBMITTER:
-        for sub in submission.submitters:
-            ctx = SubmitterContext(**base, unit=sub)
-            for rule in chosen:
-                out.extend(_run_rule(rule, ctx, None, sub.key, short_run))
-    elif scope == Scope.SYSTEM:
-        for sub in submission.submitters:
-            for system in sub.systems:
-                ctx = SystemContext(**base, unit=system, submitter=sub)
-                for rule in chosen:
-                    out.extend(_run_rule(rule, ctx, None, system.key, short_run))
-    return out
+    units: list[tuple[Scope, Any, str]] = [(Scope.SUBMISSION, SubmissionContext(**base), "")] if sub is None else [
+        (Scope.SUBMITTER, SubmitterContext(**base, unit=sub), sub.key),
+        *((Scope.SYSTEM, SystemContext(**base, unit=system, submitter=sub), system.key) for system in sub.systems)]
+    for scope, ctx, unit in units:
+        for rule in rules:
+            if rule.scope == scope:
+                out.extend(_run_rule(rule, ctx, None, unit, short_run))
+    return Checked(out, cache.drain())
 
 
 def filter_submitter(submission: Submission, name: str | None) -> Submission:
@@ -281,25 +287,56 @@ def check(root: Path, config: RunConfig) -> Report:
     rules = [r for r in select(REGISTRY.values(), config.select, config.ignore)
              if r.check is not None and r.applies_to(round_)]
     jobs = config.jobs if config.jobs > 0 else (os.cpu_count() or 1)
-    cache = FileCache(submission.root)
-    findings: list[Finding] = []
-    for scope in (Scope.SUBMISSION, Scope.SUBMITTER, Scope.SYSTEM):
-        findings.extend(_scoped_findings(scope, rules, submission, rulebook, config.options, cache))
     selected_codes = {r.code for r in select(REGISTRY.values(), config.select, config.ignore) if r.applies_to(round_)}
-    checked = _check_results(submission, rulebook, config.options, [r for r in rules if r.scope == Scope.RESULT], jobs,
-                             prefetch=any(code.startswith("LOG") for code in selected_codes), progress=config.progress)
-    index = _owner_index(submission)
-    problems: dict[Path, list[ParseProblem]] = cache.drain()
-    outcomes = []
-    for result_findings, outcome, result_problems in checked:
-        findings.extend(result_findings)
-        outcomes.append(outcome)
-        for path, items in result_problems.items():
+    options = config.options
+    store = RunCache(config.cache, submission, run_key(round_, selected_codes, {
+        "reference_data": options.reference_data and options.reference_data.resolve(), "profile": options.profile,
+        "submitter": config.submitter}) if config.cache else {})
+    store.plan()
+    findings: list[Finding] = []
+    problems: dict[Path, list[ParseProblem]] = {}
+
+    def collect(got: Checked) -> None:
+        findings.extend(got.findings)
+        for path, items in got.problems.items():
             problems.setdefault(path, []).extend(items)
+
+    base = dict(submission=submission, rulebook=rulebook, options=options, cache=FileCache(submission.root))
+    if store.enabled:
+        base["cache"].record_touched()
+
+    def scoped() -> None:
+        for sub in submission.submitters:
+            got = store.reused_submitters.get(sub.key)
+            if got is None:
+                got = _scoped_findings(rules, base, sub)
+                store.record_submitter(sub, got, base["cache"].take_touched())
+            collect(got)
+        got = store.submission_hit
+        if got is None:
+            got = _scoped_findings(rules, base, None)
+            store.record_submission(got, base["cache"].take_touched())
+        collect(got)
+
+    results = submission.results
+    fresh = [r for r in results if r.rel not in store.reused_results]
+    checked = _check_results(submission, fresh, rulebook, options, [r for r in rules if r.scope == Scope.RESULT],
+                             jobs, prefetch=any(code.startswith("LOG") for code in selected_codes),
+                             stamps=store.enabled, progress=config.progress, meanwhile=scoped)
+    done = dict(store.reused_results)
+    for unit, (got, stamps) in zip(fresh, checked):
+        store.record_result(unit, got, stamps)
+        done[unit.rel] = got
+    outcomes = []
+    for r in results:
+        collect(done[r.rel])
+        outcomes.append(done[r.rel].outcome)
+    note = store.save()
+    index = _owner_index(submission)
     findings.extend(f for f in _problems_to_findings(problems, submission, index) if f.code in selected_codes)
     findings.extend(f for f in config.findings if f.code in selected_codes)
     findings = apply_waivers(_dedupe(findings), config.waivers, selected_codes)
     records = _verdicts(submission, findings, outcomes)
     return Report(round=round_, tool_version=__version__, results=records, findings=findings,
                   round_detected=detected, profile=config.options.profile, root=str(submission.root),
-                  rules=sorted(selected_codes), prefix=submission.prefix)
+                  rules=sorted(selected_codes), prefix=submission.prefix, notes=[note] if note else [])

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from enum import Enum
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 #: Scenarios whose figure is a latency (LoadGen logs nanoseconds); the others report a throughput.
@@ -164,6 +165,11 @@ class Submission:
 
     def rel(self, path: Path | str) -> str:
         """The report form of a path: relative to the submission root, POSIX separators."""
+        if isinstance(path, PurePath):  # fast path (every finding and owner look-up): a Path's text is normal
+            text, root = str(path), str(self.root)
+            if text.startswith(root) and text[len(root):len(root) + 1] == os.sep and root != os.sep:
+                inner = text[len(root) + 1:].replace(os.sep, "/")
+                return f"{self.prefix}/{inner}" if self.prefix else inner
         p = Path(path)
         try:
             inner = p.relative_to(self.root).as_posix()

@@ -1,0 +1,455 @@
+"""Incremental mode (`--cache DIR`): what did not change since the last run is not checked again.
+
+One cache file per checked tree and run key (round, tool version and code, selected rules, options)
+holds the findings, report data and parse problems of every unit's last check, with the *stamps*
+of what that check depended on: kind, size, `mtime_ns` and, for the files the checks read (the
+paths the FileCache was asked for), a content hash. A unit is reused when every stamp still holds;
+a file whose time changed but whose size and content did not (a checkout, a copy) still holds.
+
+Dependencies, coarse on purpose so that nothing a rule may look at is missed:
+- a result: everything below its own folders (result; v5 measurements and compliance), their
+  parents, and the files outside them its checks read; and its submitter's *context*;
+- a submitter's context: everything below the submitter's folder outside its results' folders
+  (systems, code, documentation...), the root and the division folder;
+- a submitter's submitter- and system-scope findings: its context and all its results;
+- the submission-scope findings: every submitter, and the root and division listings.
+Stamps taken within `RACY_NS` of a file's modification time are not trusted (the file may change
+again within the clock's granularity). The cache lives outside the checked tree (a cache inside it
+is a usage error); it is written atomically; a corrupt or foreign cache file is ignored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from checker import __version__
+from checker.model import Finding, ResultUnit, Submission, SubmitterUnit
+from checker.parsers.common import ParseProblem, open_regular
+from checker.tree import inside
+
+FORMAT = 1
+#: Modification times this close to the moment of stamping are not trusted (clock granularity).
+RACY_NS = 2_000_000_000
+#: Larger files are stamped by size and time only (hashing them would cost what checking does).
+HASH_LIMIT = 16 * 1024 * 1024
+_FINDING_FIELDS = [f.name for f in fields(Finding)]
+_CODE_ROOT = Path(__file__).resolve().parent
+
+#: A stamp: [name, kind, size, mtime_ns or None (not trusted)(, content digest)]; the name is relative
+#: to its record's base (absolute outside it). Kinds: "f" file, "d" directory (size 0), "l" link (size
+#: and time of what it leads to), "o" other, "-" absent, "?" unreadable (never holds).
+Stamp = list
+#: A record: [base folder, stamps].
+Record = list
+
+
+class CacheError(ValueError):
+    """The cache directory cannot be used (inside the checked tree, or not creatable): a usage error."""
+
+
+# --------------------------------------------------------------------------- stamps
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISREG(mode):
+        return "f"
+    if stat.S_ISDIR(mode):
+        return "d"
+    return "l" if stat.S_ISLNK(mode) else "o"
+
+
+def _digest(path: str) -> str | None:
+    """Content hash of a regular file (None when unreadable); never blocks on special files."""
+    try:
+        with open_regular(Path(path)) as fh:
+            return hashlib.file_digest(fh, lambda: hashlib.blake2b(digest_size=16)).hexdigest()
+    except OSError:
+        return None
+
+
+def _state(path: str) -> tuple[str, int, int]:
+    """(kind, size, mtime_ns) of `path` now (size 0 for a directory); a link reports what it leads
+    to ((-1, -1) when broken)."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return "-", 0, 0
+    except OSError:
+        return "?", 0, 0
+    kind = _kind(st.st_mode)
+    if kind == "l":
+        try:
+            st = os.stat(path)
+        except OSError:
+            return kind, -1, -1
+    return kind, 0 if kind == "d" else st.st_size, st.st_mtime_ns
+
+
+def _stamp(path: str, rel: str, digest: bool, now_ns: int, state: tuple[str, int, int] | None = None) -> Stamp:
+    """The stamp of `path` as it is now, named `rel` (`digest`: also hash a regular file's content)."""
+    kind, size, mtime = state or _state(path)
+    out: Stamp = [rel, kind, size, mtime if now_ns - mtime > RACY_NS and kind != "?" else None]
+    content = _digest(path) if digest and kind == "f" and size <= HASH_LIMIT else None
+    if content:
+        out.append(content)
+    return out
+
+
+def _named(base: str) -> Callable[[str], str]:
+    """How paths are written in a record based at `base`: relative below it, absolute elsewhere."""
+    prefix = os.path.join(base, "")
+    return lambda path: path[len(prefix):] if path.startswith(prefix) else "" if path == base else path
+
+
+def _walk(top: str, exclude: frozenset[str], digest: set[str], now_ns: int, name: Callable[[str], str]) -> list[Stamp]:
+    """Stamps of `top` and of everything below it except the folders in `exclude` (links not followed)."""
+    out = [_stamp(top, name(top), False, now_ns)]
+    stack = [top]
+    while stack:
+        directory = stack.pop()
+        try:
+            with os.scandir(directory) as it:
+                entries = list(it)
+        except OSError:
+            continue
+        for entry in entries:
+            path = entry.path
+            if path in exclude:
+                continue
+            try:
+                st = entry.stat(follow_symlinks=False)
+            except OSError:
+                out.append([name(path), "?", 0, None])
+                continue
+            kind = _kind(st.st_mode)
+            state = None if kind == "l" else (kind, 0 if kind == "d" else st.st_size, st.st_mtime_ns)
+            out.append(_stamp(path, name(path), path in digest, now_ns, state))
+            if kind == "d":
+                stack.append(path)
+    return out
+
+
+def own_folders(unit: ResultUnit) -> list[str]:
+    """The folders that belong to one result only (v6: the result folder; v5: also its
+    measurements and compliance folders)."""
+    return list(dict.fromkeys(str(p) for p in (unit.path, unit.measurements_dir, unit.compliance_dir)))
+
+
+def _outside(paths: Iterable[str], folders: Iterable[str]) -> list[str]:
+    """The paths that are none of `folders` and lie below none of them, sorted."""
+    folders = set(folders)
+    prefixes = tuple(os.path.join(f, "") for f in folders)
+    return sorted(p for p in set(paths) if p not in folders and not p.startswith(prefixes))
+
+
+def _within(submission: Submission, paths: Iterable[str]) -> list[str]:
+    """The paths that are the checked root or lie below it (nothing outside the tree is looked at)."""
+    root = str(submission.root)
+    return [p for p in paths if p == root or p.startswith(os.path.join(root, ""))]
+
+
+def result_stamps(unit: ResultUnit, touched: Iterable[Path]) -> Record:
+    """What a result's check depended on: its own folders (walked), their parents, and every other
+    path its checks asked the FileCache for; the files read get a content hash."""
+    now = time.time_ns()
+    own = own_folders(unit)
+    base = own[0]
+    name = _named(base)
+    read = {str(p) for p in touched}
+    entries: list[Stamp] = []
+    for folder in own:
+        entries.extend(_walk(folder, frozenset(), read, now, name))
+    entries.extend(_stamp(p, name(p), p in read, now) for p in _outside(read | {os.path.dirname(f) for f in own}, own))
+    return [base, entries]
+
+
+def context_stamps(submission: Submission, sub: SubmitterUnit, touched: Iterable[Path]) -> Record:
+    """A submitter's context: its folder outside its results' own folders, the root and its division."""
+    now = time.time_ns()
+    base = str(sub.path)
+    name = _named(base)
+    own = frozenset(f for r in sub.results for f in own_folders(r))
+    entries = _walk(base, own, {str(p) for p in touched}, now, name)
+    above = {p for p in _within(submission, [str(submission.root), str(sub.path.parent)]) if p != base}
+    entries.extend(_stamp(p, name(p), False, now) for p in sorted(above))
+    return [base, entries]
+
+
+def listing_stamps(submission: Submission, touched: Iterable[Path]) -> Record:
+    """The root's and the divisions' own entries (what the submission-scope rules look at)."""
+    now = time.time_ns()
+    base = str(submission.root)
+    name = _named(base)
+    read = {str(p) for p in touched}
+    folders = set(_within(submission, [base, *(str(s.path.parent) for s in submission.submitters)]))
+    paths = set(folders) | read
+    for folder in folders:
+        try:
+            with os.scandir(folder) as it:
+                paths.update(e.path for e in it)
+        except OSError:
+            continue
+    return [base, [_stamp(p, name(p), p in read, now) for p in sorted(paths)]]
+
+
+class Validator:
+    """Checks records against the tree as it is now; each path is looked at (and hashed) at most once."""
+
+    def __init__(self) -> None:
+        self._states: dict[str, tuple[str, int, int]] = {}
+        self._digests: dict[str, str | None] = {}
+
+    def holds(self, record: Record | None) -> bool:
+        """True when every stamp of the record still holds (False for no record)."""
+        if not record:
+            return False
+        base, entries = record
+        prefix = os.path.join(base, "")
+        states = self._states
+        for e in entries:
+            rel = e[0]
+            path = base if not rel else rel if rel.startswith(os.sep) else prefix + rel
+            now = states.get(path)
+            if now is None:
+                now = states[path] = _state(path)
+            if now[0] != e[1] or now[1] != e[2] or (now[2] != e[3] and not self._same_content(path, e, now)):
+                return False
+        return True
+
+    def _same_content(self, path: str, e: Stamp, now: tuple[str, int, int]) -> bool:
+        """A file whose time changed (or was not trusted) still holds when its content did not change."""
+        if now[0] != "f" or len(e) < 5:
+            return False
+        if path not in self._digests:
+            self._digests[path] = _digest(path)
+        return self._digests[path] == e[4]
+
+
+# --------------------------------------------------------------------------- cached units
+
+
+@dataclass
+class Checked:
+    """What checking one unit produced (and what a cache hit gives back)."""
+
+    findings: list[Finding]
+    problems: dict[Path, list[ParseProblem]]
+    outcome: dict[str, Any] = field(default_factory=dict)
+
+
+def _dump_unit(checked: Checked, stamps: Record, **extra: Any) -> dict[str, Any]:
+    return {"findings": [[getattr(f, n) for n in _FINDING_FIELDS] for f in checked.findings],
+            "problems": [[p.code, str(path), p.message, p.hint, p.line]
+                         for path, items in checked.problems.items() for p in items],
+            "outcome": checked.outcome, "stamps": stamps, **extra}
+
+
+def _load_unit(data: dict[str, Any], shared: list[Any]) -> Checked:
+    """A stored unit (raises on a malformed one: the caller treats it as not cached)."""
+    problems: dict[Path, list[ParseProblem]] = {}
+    for code, path, message, hint, line in data["problems"]:
+        problems.setdefault(Path(path), []).append(ParseProblem(code, Path(path), message, hint, line))
+    refs = data.get("shared") or {}
+    outcome = {k: shared[refs[k]] if k in refs else v for k, v in data["outcome"].items()}
+    return Checked([Finding(*row) for row in data["findings"]], problems, outcome)
+
+
+def _pack(units: dict[str, dict[str, Any]]) -> tuple[dict[str, dict[str, Any]], list[Any]]:
+    """Units with their large report-data values (a system description in every result of the
+    system) stored once in a shared table."""
+    table: list[Any] = []
+    by_text: dict[str, int] = {}
+    by_id: dict[int, int] = {}
+    out = {}
+    for name, unit in units.items():
+        refs = {}
+        for key, value in unit["outcome"].items():
+            if not isinstance(value, dict):
+                continue
+            index = by_id.get(id(value))
+            if index is None:
+                try:
+                    text = json.dumps(value, sort_keys=True)
+                except (TypeError, ValueError):
+                    continue
+                if len(text) < 256:
+                    continue
+                index = by_id[id(value)] = by_text.setdefault(text, len(table))
+                if index == len(table):
+                    table.append(value)
+            refs[key] = index
+        out[name] = {**unit, "outcome": {k: None if k in refs else v for k, v in unit["outcome"].items()},
+                     "shared": refs} if refs else unit
+    return out, table
+
+
+def code_fingerprint() -> str:
+    """Identity of the checker's code and data (a development checkout changes without a new version)."""
+    digest = hashlib.blake2b(__version__.encode(), digest_size=16)
+    data = [_CODE_ROOT, _CODE_ROOT.parent / "rules", _CODE_ROOT.parent / "schemas"]
+    for top in data:
+        for folder, dirs, files in os.walk(top):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            for name in sorted(files):
+                if name.endswith((".py", ".yaml", ".json")):
+                    st = os.stat(os.path.join(folder, name))
+                    digest.update(f"{folder}/{name}:{st.st_size}:{st.st_mtime_ns};".encode())
+    return digest.hexdigest()
+
+
+def run_key(round_: str, rules: Iterable[str], options: dict[str, Any]) -> dict[str, Any]:
+    """What must be equal for a cached unit to be reused: everything a check's outcome depends on
+    besides the files (waivers are applied after the cache, so they are not part of it)."""
+    return {"format": FORMAT, "tool": __version__, "code": code_fingerprint(), "round": round_,
+            "rules": sorted(rules), "options": {k: None if v is None else str(v) for k, v in sorted(options.items())}}
+
+
+class RunCache:
+    """The cache of one checked tree for one run key: which units can be reused, and the new records."""
+
+    def __init__(self, directory: Path | None, submission: Submission, key: dict[str, Any]) -> None:
+        self.enabled = directory is not None
+        self.submission = submission
+        self.key = key
+        self.file: Path | None = None
+        self._old: dict[str, Any] = {}
+        self._new: dict[str, Any] = {"contexts": {}, "results": {}, "submitters": {}, "submission": None}
+        self._changed = False
+        #: Units reused from the cache: results by `rel`, submitters' scoped findings by key, the submission's.
+        self.reused_results: dict[str, Checked] = {}
+        self.reused_submitters: dict[str, Checked] = {}
+        self.submission_hit: Checked | None = None
+        if directory is not None:
+            self.file = self._place(directory)
+            self._old = self._read(self.file)
+
+    def _place(self, directory: Path) -> Path:
+        """The cache file for this tree and key (the directory is created; it must lie outside the tree)."""
+        folder = Path(os.path.abspath(directory))
+        if inside(Path(os.path.realpath(folder)), self.submission.root):
+            raise CacheError(f"--cache {directory}: the cache directory is inside the checked tree "
+                             f"({self.submission.root}); put it elsewhere (the checked tree is never written)")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CacheError(f"--cache {directory}: cannot create the cache directory ({exc.strerror})") from None
+        name = hashlib.blake2b(json.dumps([str(self.submission.root), self.submission.prefix, self.key],
+                                          sort_keys=True).encode(), digest_size=12).hexdigest()
+        return folder / f"mlperf-checker-{name}.json"
+
+    def _read(self, file: Path) -> dict[str, Any]:
+        """The stored records, or nothing when the file is absent, corrupt or for another key."""
+        try:
+            raw = file.read_bytes()
+            try:
+                data = orjson.loads(raw)
+            except ValueError:  # NaN or huge integers from a system description: the slower parser
+                data = json.loads(raw)
+            if data.get("key") == self.key and data.get("root") == str(self.submission.root):
+                return data
+        except (OSError, ValueError, AttributeError, TypeError, RecursionError):
+            pass
+        return {}
+
+    # ----------------------------------------------------------------- planning
+
+    def plan(self) -> None:
+        """Decide which results, submitters and the submission can be reused (fills the `reused_*`
+        maps and `submission_hit`); a malformed record is not reused."""
+        if not self._old:
+            return
+        try:
+            self._plan(Validator(), self._old.get("shared") or [])
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError):  # a corrupt cache file
+            self.reused_results, self.reused_submitters, self.submission_hit = {}, {}, None
+            self._new = {"contexts": {}, "results": {}, "submitters": {}, "submission": None}
+
+    def _plan(self, check: Validator, shared: list[Any]) -> None:
+        old = self._old
+        all_hit = True
+        for sub in self.submission.submitters:
+            context = old["contexts"].get(sub.key)
+            context_ok = check.holds(context)
+            hits = 0
+            for r in sub.results:
+                entry = old["results"].get(r.rel)
+                if context_ok and entry and entry["submitter"] == sub.key and check.holds(entry["stamps"]):
+                    self._reuse(self.reused_results, "results", r.rel, entry, shared)
+                    hits += 1
+            scoped = old["submitters"].get(sub.key)
+            if (context_ok and hits == len(sub.results) and scoped
+                    and scoped["results"] == [r.rel for r in sub.results] and check.holds(scoped["stamps"])):
+                self._reuse(self.reused_submitters, "submitters", sub.key, scoped, shared)
+                self._new["contexts"][sub.key] = context
+            else:
+                all_hit = False
+        whole = old["submission"]
+        if (all_hit and whole and whole["submitters"] == [s.key for s in self.submission.submitters]
+                and check.holds(whole["stamps"])):
+            self.submission_hit = _load_unit(whole, shared)
+            self._new["submission"] = whole
+
+    def _reuse(self, into: dict[str, Checked], kind: str, name: str, entry: dict[str, Any], shared: list[Any]) -> None:
+        checked = into[name] = _load_unit(entry, shared)
+        self._new[kind][name] = {**entry, "outcome": checked.outcome, "shared": {}}
+
+    # ----------------------------------------------------------------- recording
+
+    def record_result(self, unit: ResultUnit, checked: Checked, stamps: Record | None) -> None:
+        """Keep a freshly checked result (`stamps` from `result_stamps`, taken by the worker)."""
+        if self.enabled and stamps is not None:
+            self._changed = True
+            self._new["results"][unit.rel] = _dump_unit(checked, stamps, submitter=unit.submitter_key)
+
+    def record_submitter(self, sub: SubmitterUnit, checked: Checked, touched: set[Path]) -> None:
+        """Keep a submitter's freshly computed submitter- and system-scope findings and its context."""
+        if not self.enabled:
+            return
+        self._changed = True
+        now = time.time_ns()
+        context = context_stamps(self.submission, sub, touched)
+        own = {f for r in sub.results for f in own_folders(r)}
+        name = _named(context[0])
+        seen = {os.path.join(context[0], s[0]) if s[0] else context[0] for s in context[1]}
+        outside = [p for p in _outside(map(str, touched), own) if p not in seen]
+        self._new["contexts"][sub.key] = context
+        stamps = [context[0], [_stamp(p, name(p), True, now) for p in outside]]
+        self._new["submitters"][sub.key] = _dump_unit(checked, stamps, results=[r.rel for r in sub.results])
+
+    def record_submission(self, checked: Checked, touched: set[Path]) -> None:
+        """Keep the freshly computed submission-scope findings."""
+        if self.enabled:
+            self._changed = True
+            self._new["submission"] = _dump_unit(checked, listing_stamps(self.submission, touched),
+                                                 submitters=[s.key for s in self.submission.submitters])
+
+    def save(self) -> str | None:
+        """Write the records atomically (temporary file, then rename) when anything was checked anew;
+        a note when that fails."""
+        if self.file is None or not self._changed:
+            return None
+        results, shared = _pack(self._new["results"])
+        data = {"key": self.key, "root": str(self.submission.root), **self._new, "results": results, "shared": shared}
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=self.file.parent)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    fh.write(json.dumps(data, separators=(",", ":")))
+                os.replace(tmp, self.file)
+            except BaseException:
+                os.unlink(tmp)
+                raise
+        except OSError as exc:
+            return f"cache not written to {self.file.parent}: {exc.strerror or exc}"
+        return None

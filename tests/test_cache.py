@@ -1,0 +1,253 @@
+"""Incremental mode (`--cache DIR`): unchanged units are reused, changed ones are checked again, and
+the report is always the one a run without the cache gives."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from checker import cache as cache_module
+from checker import engine
+from checker.cache import CacheError
+from checker.cli import main
+from checker.engine import RunConfig, check
+from checker.waivers import load_waivers
+from tests.treeedit import edit_json, set_log_value
+
+RESULT = "closed/Acme/results/acme_e1_edge/resnet50/Offline"
+OTHER_SYSTEM = "closed/Acme/results/acme_x8_dc/llama3.1-8b/Offline"
+
+
+@pytest.fixture
+def trust_now(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Trust modification times right away (the racy window has its own test)."""
+    monkeypatch.setattr(cache_module, "RACY_NS", -1)
+
+
+@pytest.fixture
+def tree(samples: Path, tmp_path: Path) -> Path:
+    root = tmp_path / "tree"
+    shutil.copytree(samples / "closed-v6.0", root, symlinks=True)
+    return root
+
+
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
+    """Which results and which submitters (""=the submission) the engine really checks."""
+    seen: dict[str, list[str]] = {"results": [], "scoped": []}
+    check_one = engine._Worker.check.__func__
+    scoped = engine._scoped_findings
+
+    def counting_check(cls, result):
+        seen["results"].append(result.rel)
+        return check_one(cls, result)
+
+    def counting_scoped(rules, base, sub):
+        seen["scoped"].append(sub.key if sub is not None else "")
+        return scoped(rules, base, sub)
+
+    monkeypatch.setattr(engine._Worker, "check", classmethod(counting_check))
+    monkeypatch.setattr(engine, "_scoped_findings", counting_scoped)
+    return seen
+
+
+def _run(root: Path, cache: Path | None, **kw) -> dict:
+    report = check(root, RunConfig(jobs=1, cache=cache, **kw))
+    return {"report": report.to_dict(), "extra": [r.extra for r in report.results], "notes": report.notes}
+
+
+def _rerun(root: Path, cache: Path, calls: dict[str, list[str]], **kw) -> dict:
+    calls["results"].clear()
+    calls["scoped"].clear()
+    return _run(root, cache, **kw)
+
+
+def _listing(root: Path) -> list[tuple[str, int, int]]:
+    out = []
+    for folder, dirs, files in os.walk(root):
+        for name in dirs + files:
+            st = os.lstat(os.path.join(folder, name))
+            out.append((os.path.join(folder, name), st.st_size, st.st_mtime_ns))
+    return sorted(out)
+
+
+def test_unchanged_tree_reuses_everything(tree, tmp_path, calls, trust_now) -> None:
+    before = _listing(tree)
+    cold = _run(tree, tmp_path / "cache")
+    assert len(calls["results"]) == 6 and "closed/Acme" in calls["scoped"] and "" in calls["scoped"]
+    warm = _rerun(tree, tmp_path / "cache", calls)
+    assert calls == {"results": [], "scoped": []}
+    assert warm == cold == _run(tree, None)
+    assert _listing(tree) == before  # the checked tree is never written
+    assert next(p.name for p in (tmp_path / "cache").iterdir()).startswith("mlperf-checker-")
+    assert len(list((tmp_path / "cache").iterdir())) == 1  # no temporary file left behind
+
+
+def test_one_changed_result_is_checked_again(tree, tmp_path, calls, trust_now) -> None:
+    _run(tree, tmp_path / "cache")
+    set_log_value(tree / RESULT / "performance/run_1/mlperf_log_detail.txt", "effective_min_duration_ms", 1000)
+    warm = _rerun(tree, tmp_path / "cache", calls)
+    assert calls["results"] == [RESULT]
+    assert calls["scoped"] == ["closed/Acme", ""]  # its submitter's and the submission's rules see all results
+    assert warm == _run(tree, None)
+    assert any(f["result"] == RESULT and f["code"].startswith("PERF") for f in warm["report"]["findings"])
+    _rerun(tree, tmp_path / "cache", calls)
+    assert calls == {"results": [], "scoped": []}
+
+
+def test_touched_but_unchanged_file_is_recognised_by_its_content(tree, tmp_path, calls, trust_now) -> None:
+    cold = _run(tree, tmp_path / "cache")
+    log = tree / RESULT / "performance/run_1/mlperf_log_detail.txt"
+    later = log.stat().st_mtime_ns + 5_000_000_000
+    os.utime(log, ns=(later, later))
+    assert _rerun(tree, tmp_path / "cache", calls) == cold
+    assert calls == {"results": [], "scoped": []}
+
+
+def test_new_file_in_a_result_rechecks_it(tree, tmp_path, calls, trust_now) -> None:
+    _run(tree, tmp_path / "cache")
+    (tree / RESULT / "performance/run_1/notes.txt").write_text("hello\n")
+    warm = _rerun(tree, tmp_path / "cache", calls)
+    assert calls["results"] == [RESULT]
+    assert warm == _run(tree, None)
+
+
+def test_changed_system_description_rechecks_its_submitter(tree, tmp_path, calls, trust_now) -> None:
+    _run(tree, tmp_path / "cache")
+    edit_json(tree / "closed/Acme/systems/acme_e1_edge.json", host_processor_core_count="many")
+    warm = _rerun(tree, tmp_path / "cache", calls)
+    assert RESULT in calls["results"] and OTHER_SYSTEM in calls["results"]
+    assert warm == _run(tree, None)
+
+
+def test_removed_result_disappears(tree, tmp_path, calls, trust_now) -> None:
+    _run(tree, tmp_path / "cache")
+    shutil.rmtree(tree / RESULT)
+    warm = _rerun(tree, tmp_path / "cache", calls)
+    assert RESULT not in {r["path"] for r in warm["report"]["results"]}
+    assert warm == _run(tree, None)
+
+
+def test_other_selection_or_options_use_another_cache(tree, tmp_path, calls, trust_now) -> None:
+    _run(tree, tmp_path / "cache")
+    _rerun(tree, tmp_path / "cache", calls, select=["PERF"])
+    assert len(calls["results"]) == 6
+    _rerun(tree, tmp_path / "cache", calls, select=["PERF"])
+    assert calls["results"] == []
+    _rerun(tree, tmp_path / "cache", calls)  # the full selection's cache is still there
+    assert calls["results"] == []
+    assert len(list((tmp_path / "cache").iterdir())) == 2
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "wrong-shapes", "empty"])
+def test_corrupt_cache_is_ignored_and_rewritten(tree, tmp_path, calls, trust_now, damage) -> None:
+    cold = _run(tree, tmp_path / "cache")
+    file = next((tmp_path / "cache").iterdir())
+    data = file.read_bytes()
+    if damage == "garbage":
+        file.write_bytes(b"\x00\xff" * 100)
+    elif damage == "truncated":
+        file.write_bytes(data[: len(data) // 2])
+    elif damage == "empty":
+        file.write_bytes(b"")
+    else:
+        parsed = json.loads(data)
+        for entry in parsed["results"].values():
+            entry["findings"] = 5
+        parsed["contexts"] = {k: [v[0], [["x"]]] for k, v in parsed["contexts"].items()}
+        file.write_text(json.dumps(parsed))
+    assert _rerun(tree, tmp_path / "cache", calls) == cold
+    assert len(calls["results"]) == 6
+    _rerun(tree, tmp_path / "cache", calls)
+    assert calls["results"] == []
+
+
+def test_cache_inside_the_checked_tree_is_a_usage_error(tree, capsys) -> None:
+    before = _listing(tree)
+    with pytest.raises(CacheError, match="inside the checked tree"):
+        check(tree, RunConfig(jobs=1, cache=tree / "closed" / ".cache"))
+    with pytest.raises(SystemExit) as exit_:
+        main(["check", str(tree), "--cache", str(tree / ".cache")])
+    assert exit_.value.code == 2 and "inside the checked tree" in capsys.readouterr().err
+    assert _listing(tree) == before
+
+
+def test_unusable_cache_directory_is_a_usage_error(tree, tmp_path) -> None:
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(CacheError, match="cannot create"):
+        check(tree, RunConfig(jobs=1, cache=tmp_path / "file" / "cache"))
+
+
+def _set_times(root: Path, ns: int) -> None:
+    for path, _, _ in _listing(root) + [(str(root), 0, 0)]:
+        os.utime(path, ns=(ns, ns), follow_symlinks=False)
+
+
+def test_recent_modification_times_are_not_trusted(tree, tmp_path, calls) -> None:
+    _set_times(tree, time.time_ns())  # as if just written: within the racy window
+    cold = _run(tree, tmp_path / "cache")
+    assert _rerun(tree, tmp_path / "cache", calls) == cold
+    assert len(calls["results"]) == 6
+    _set_times(tree, time.time_ns() - 3600 * 10**9)
+    _rerun(tree, tmp_path / "cache", calls)
+    _rerun(tree, tmp_path / "cache", calls)
+    assert calls == {"results": [], "scoped": []}
+
+
+def test_waivers_apply_to_reused_findings(tree, tmp_path, calls, trust_now) -> None:
+    cold = _run(tree, tmp_path / "cache")
+    finding = next(f for f in cold["report"]["findings"] if f["result"])
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text(f"waivers:\n  - code: {finding['code']}\n    path: {finding['path']}\n"
+                       f"    justification: known and accepted in review\n    approved_by: review committee\n")
+    waiver_set = load_waivers(waivers)
+    warm = _rerun(tree, tmp_path / "cache", calls, waivers=waiver_set)
+    assert calls["results"] == []
+    assert warm == _run(tree, None, waivers=waiver_set)
+    assert any(f["waived"] for f in warm["report"]["findings"])
+
+
+def test_v5_layout_measurements_change_rechecks_one_result(samples, tmp_path, calls, trust_now) -> None:
+    root = tmp_path / "tree"
+    shutil.copytree(samples / "closed-v5.1", root, symlinks=True)
+    _run(root, tmp_path / "cache")
+    conf = next((root / "closed/Acme/measurements/acme_x8_dc/resnet50/Offline").glob("user.conf"))
+    conf.write_text(conf.read_text() + "*.Offline.min_duration = 1000\n")
+    warm = _rerun(root, tmp_path / "cache", calls)
+    assert calls["results"] == ["closed/Acme/results/acme_x8_dc/resnet50/Offline"]
+    assert warm == _run(root, None)
+
+
+def test_worker_processes_record_the_same_cache(tree, tmp_path, calls, trust_now, monkeypatch) -> None:
+    monkeypatch.setattr(engine, "PARALLEL_THRESHOLD", 1)
+    parallel = check(tree, RunConfig(jobs=2, cache=tmp_path / "cache"))
+    warm = _rerun(tree, tmp_path / "cache", calls)
+    assert calls["results"] == []
+    assert warm["report"] == parallel.to_dict() == _run(tree, None)["report"]
+
+
+def test_command_line_cache_option(tree, tmp_path, capsys, trust_now) -> None:
+    outputs = []
+    for _ in range(2):
+        with pytest.raises(SystemExit) as exit_:
+            main(["check", str(tree), "--cache", str(tmp_path / "cache"), "--format", "json"])
+        outputs.append((exit_.value.code, capsys.readouterr().out))
+    assert outputs[0] == outputs[1] and outputs[0][0] == 0
+
+
+@pytest.mark.parametrize("part", ["closed", "closed/Acme"])
+def test_division_or_submitter_root_looks_at_nothing_outside_it(tree, tmp_path, calls, trust_now, part) -> None:
+    root = tree / part
+    cold = _run(root, tmp_path / "cache")
+    assert _rerun(root, tmp_path / "cache", calls) == cold and calls["results"] == []
+    data = json.loads(next((tmp_path / "cache").iterdir()).read_text())
+    records = [*data["contexts"].values(), data["submission"]["stamps"],
+               *(unit["stamps"] for kind in ("results", "submitters") for unit in data[kind].values())]
+    for base, stamps in records:
+        for name in [base, *(s[0] for s in stamps if os.path.isabs(s[0]))]:
+            assert name == str(root) or name.startswith(f"{root}/"), name
