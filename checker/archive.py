@@ -100,7 +100,10 @@ def _parts(name: str) -> list[str] | None:
 
 
 def _tar_members(tf: tarfile.TarFile) -> Iterator[Member]:
-    for info in tf:
+    """The members one by one; the library's list of those already read is emptied as it goes, so that
+    memory stays flat however many members there are (links are resolved here, not by the library)."""
+    for info in iter(tf.next, None):
+        tf.members.clear()
         kind = ("file" if info.isreg() else "dir" if info.isdir() else "symlink" if info.issym()
                 else "hardlink" if info.islnk() else "special")
         yield Member(info.name, kind, info.size, target=info.linkname or None,
@@ -143,7 +146,7 @@ class _Copier:
         self.budget = min(MAX_TOTAL_BYTES, shutil.disk_usage(root).free - FREE_MARGIN_BYTES)
         self.total = 0
         self.count = 0
-        self.files: dict[str, Path] = {}
+        self.files: set[str] = set()  # members copied as regular files, for hard links to them
 
     def refuse(self, code: str, member: Member, message: str, expected: str, actual: str, hint: str,
                severity: Severity | None = None) -> None:
@@ -178,8 +181,8 @@ class _Copier:
         base = parts[:-1] if m.kind == "symlink" else []  # hard-link targets are member names
         joined = posixpath.normpath(posixpath.join("", *base, target)) if target else ".."
         leaves = target.startswith("/") or joined == ".." or joined.startswith("../")
-        source = None if leaves else self.files.get(joined)
-        if m.kind == "hardlink" and source is not None:
+        if m.kind == "hardlink" and not leaves and joined in self.files:
+            source = self.root / joined
             self._copy(m, parts, lambda: open(source, "rb"), source.stat().st_size)
             return
         kind = "hard" if m.kind == "hardlink" else "symbolic"
@@ -246,7 +249,7 @@ class _Copier:
                 written += len(chunk)
         if written != size:
             raise tarfile.ReadError(f"member {m.name} holds {written} bytes where its header says {size}")
-        self.files["/".join(parts)] = path
+        self.files.add("/".join(parts))
         self.out.copied += 1
 
 
