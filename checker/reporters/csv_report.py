@@ -89,10 +89,26 @@ def row_values(record: ResultRecord, round_: str, conventions: CsvConventions, p
         "has_power": str(bool(extra.get("has_power"))),
         "Units": str(metric.get("unit", "")),
         "weight_data_types": str(extra.get("weight_data_types") or ""),
-        "design_power_watts": str(extra.get("design_power_watts") or ""),
+        "design_power_watts": str(extra["design_power_watts"]) if "design_power_watts" in extra else "",
         "PrivateID": "",
         **_conventional(record, conventions),
     }
+
+
+def _true(value: Any) -> bool:
+    """The official reading of a system-JSON flag: true, "true" (any case) or a non-zero integer."""
+    if isinstance(value, str):
+        return value.lower() == "true"
+    return isinstance(value, (bool, int)) and bool(value)
+
+
+def _power_only(record: ResultRecord, conventions: CsvConventions) -> bool:
+    """The performance row is omitted for a power result whose system sets `system_power_only`, in
+    the rounds whose official checker honours it (the power metric must be positive)."""
+    power = (record.extra.get("power_metric") or {}).get("value")
+    system = record.extra.get("system") or {}
+    return (conventions.system_power_only and isinstance(power, (int, float)) and power > 0
+            and _true(system.get("system_power_only")))
 
 
 def rows(report: Report) -> tuple[list[str], list[list[str]]]:
@@ -104,7 +120,8 @@ def rows(report: Report) -> tuple[list[str], list[list[str]]]:
         if not record.valid:
             continue
         values = row_values(record, report.round, book.csv_conventions)
-        out.append([values.get(c, "") for c in columns])
+        if not _power_only(record, book.csv_conventions):
+            out.append([values.get(c, "") for c in columns])
         if record.extra.get("power_metric"):
             values = row_values(record, report.round, book.csv_conventions, power=True)
             out.append([values.get(c, "") for c in columns])
