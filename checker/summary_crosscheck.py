@@ -16,8 +16,10 @@ from checker.parsers.summary import SummaryLog
 
 #: Summary text fields and the detail keys they print.
 TEXT_FIELDS = {"Result is": "result_validity", "Scenario": "effective_scenario", "Mode": "effective_test_mode"}
-#: Summary seed lines (`Test Parameters Used`) and the detail keys of the effective seeds.
-SEED_FIELDS = {name: f"effective_{name}" for name in ("qsl_rng_seed", "sample_index_rng_seed", "schedule_rng_seed")}
+#: LoadGen's three random seeds (`<name>` in the summary's `Test Parameters Used`, `effective_<name>` in the
+#: detail log), and the detail keys of the summary's seed lines.
+SEED_KEYS = ("qsl_rng_seed", "sample_index_rng_seed", "schedule_rng_seed")
+SEED_FIELDS = {name: f"effective_{name}" for name in SEED_KEYS}
 #: Summary rate lines and the detail keys they print.
 RATE_FIELDS = {
     "Samples per second": "result_samples_per_second",

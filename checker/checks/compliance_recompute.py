@@ -14,7 +14,9 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
+from checker.accuracy.evidence import LOG_NAME as ACC_LOG
 from checker.checks.compliance import claim, present_tests, verify
 from checker.compliance.test01 import Test01Accuracy, compare_accuracy
 from checker.compliance.test06 import Test06, check_test06
@@ -27,7 +29,8 @@ from checker.parsers.accuracy_log import Entry, entries_in, iter_entries
 from checker.parsers.common import Parsed
 from checker.registry import rule
 
-ACC_LOG = "mlperf_log_accuracy.json"
+T = TypeVar("T")
+
 #: Where a test's performance-mode accuracy log may be: the (truncated) published copy first, then
 #: raw copies that some submitters leave in place.
 LOG_PLACES = ("accuracy/" + ACC_LOG, "performance/run_1/" + ACC_LOG, ACC_LOG)
@@ -106,7 +109,7 @@ def _first_per_index(entries: Iterable[Entry]) -> list[Entry]:
     return list(first.values())
 
 
-def _cached(ctx: ResultContext, kind: str, where: Path, compute: Callable[[], object]):
+def _cached(ctx: ResultContext, kind: str, where: Path, compute: Callable[[], T]) -> T:
     """Compute once per result and test folder (the run's file cache keeps it)."""
     return ctx.cache.get(kind, where, lambda _p: Parsed(compute()))
 

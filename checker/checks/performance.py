@@ -20,11 +20,10 @@ from checker.model import Issue
 from checker.parsers.loadgen import DetailLog
 from checker.parsers.summary import SummaryLog
 from checker.registry import rule
-from checker.summary_crosscheck import summary_disagreements
+from checker.summary_crosscheck import SEED_KEYS, summary_disagreements
 
 VALID = "VALID"
 PERFORMANCE_ONLY = "PerformanceOnly"
-SEED_KEYS = ("qsl_rng_seed", "sample_index_rng_seed", "schedule_rng_seed")
 #: LoadGen's verdicts on the parts of a run's validity, as logged.
 VALIDITY_PARTS = {"result_min_duration_met": "min duration", "result_min_queries_met": "min queries",
                   "result_perf_constraints_met": "performance constraints", "early_stopping_met": "early stopping"}

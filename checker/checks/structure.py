@@ -24,14 +24,17 @@ def _missing(directory: Path, names: list[str], what: str) -> Iterator[Issue]:
     """One issue for a missing directory, else one per missing file (a directory in a file's place is one)."""
     if not directory.is_dir():
         yield Issue(f"{what} directory is missing (it must hold {', '.join(names)})", path=directory,
-                    expected=", ".join(names), actual="no directory")
+                    expected=", ".join(names), actual="no directory",
+                    hint=f"Create {directory.name}/ and copy {', '.join(names)} of the run into it.")
         return
     for name in names:
         path = directory / name
         if not os.path.lexists(path):
-            yield Issue(f"{what} file {name} is missing", path=path, expected=name, actual="absent")
+            yield Issue(f"{what} file {name} is missing", path=path, expected=name, actual="absent",
+                        hint=f"Add {name} to {directory.name}/: the file this run produced or used, unchanged.")
         elif path.is_dir() and not path.is_symlink():
-            yield Issue(f"{what} file {name} is a directory", path=path, expected=f"file {name}", actual="directory")
+            yield Issue(f"{what} file {name} is a directory", path=path, expected=f"file {name}", actual="directory",
+                        hint=f"Replace the directory {name}/ by the file {name} the run wrote.")
 
 
 @rule("STR001", "missing-required-file", fast=True)
@@ -62,14 +65,17 @@ def missing_required_file(ctx: ResultContext) -> Iterator[Issue]:
     needed = [n for n in ctx.rulebook.measurements.required_files if n not in exempt_files(ctx)]
     if not mdir.is_dir():
         yield Issue("measurements directory is missing", path=mdir, expected="directory with the implementation JSON, "
-                    + ", ".join(needed), actual="no directory")
+                    + ", ".join(needed), actual="no directory",
+                    hint=f"Create {ctx.rel(mdir)}/ with the implementation description and {', '.join(needed)}.")
         return
     yield from _missing(mdir, needed, "measurements")
     mpath = ctx.measurements_path
     if mpath is None or not os.path.lexists(mpath):
         expected = "measurements.json" if ctx.unit.layout == "v6" else f"{ctx.unit.system}_<implementation>_{ctx.unit.scenario}.json"
         yield Issue(f"implementation-description JSON is missing ({expected})", path=mpath or mdir,
-                    expected=expected, actual="absent")
+                    expected=expected, actual="absent",
+                    hint=f"Write {expected} (retraining, weight transformations, data types, starting weights) "
+                         f"into {ctx.rel(mdir)}/.")
 
 
 def _files(directory: Path) -> list[Path]:

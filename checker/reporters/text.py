@@ -6,7 +6,7 @@ import os
 import sys
 
 from checker.model import Finding
-from checker.report import Report
+from checker.report import Report, ResultRecord
 from checker.reporters import reporter
 from checker.reporters.common import profile_banner
 
@@ -34,7 +34,8 @@ def format_finding(f: Finding, colour: bool = False) -> str:
     return text + (f"\n      hint: {f.hint}" if f.hint else "")
 
 
-def _metric(record) -> str:
+def _metric(record: ResultRecord) -> str:
+    """` <value> <unit>` of a result's metric ('' when it has none)."""
     m = record.metric
     if not m or m.get("value") is None:
         return ""
