@@ -386,3 +386,53 @@ def test_a_line_longer_than_the_streaming_limit_is_read_in_pieces(tmp_path: Path
     path = tmp_path / "mlperf_log_accuracy.json"
     path.write_bytes(b"[\n" + b"9" * 10_000 + b"\n" + entry + b"\n]\n")
     assert [(e.qsl_idx, e.line, e.data) for e in iter_entries(path)] == [(7, 3, b"\x00\xff")]
+
+
+# ----------------------------------------------------------------------------- endpoints harness files (v6.1)
+
+yaml_texts = st.lists(st.tuples(st.text("abcdefghij_", min_size=1, max_size=8), st.sampled_from([": ", ":", " - ", ": &a ", ": *a "]),
+                                st.text(max_size=12)).map("".join), max_size=10).map("\n".join)
+BILLION_LAUGHS = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8))
+
+
+@FUZZ
+@given(data=any_file | json_files | yaml_texts.map(str.encode), name=st.sampled_from(["config.yaml", "result_summary.json"]),
+       kind=st.sampled_from(["performance", "accuracy"]))
+def test_endpoints_documents_and_views(scratch: Path, data: bytes, name: str, kind: str) -> None:
+    from checker.parsers.endpoints import build_view, parse_document
+    from checker.rulebook import load_rulebook
+
+    spec = load_rulebook("v6.1").endpoints
+    parsed = parse_document(_write(scratch, data, name))
+    _contract(parsed)
+    if parsed.value is not None:
+        parsed.value.line_of(("a",))
+        view = build_view(parsed.value, parsed.value, spec, kind, "Offline")
+        assert view is None or isinstance(view.values, dict)
+
+
+@FUZZ
+@given(value=st.dictionaries(st.text(max_size=10), json_values, max_size=6), kind=st.sampled_from(["performance", "accuracy"]))
+def test_endpoints_views_of_any_json_shape(scratch: Path, value: dict, kind: str) -> None:
+    from checker.parsers.endpoints import Document, build_view
+    from checker.rulebook import load_rulebook
+
+    spec = load_rulebook("v6.1").endpoints
+    document = Document(scratch / "result_summary.json", value, json.dumps(value))
+    view = build_view(document, document, spec, kind, "Server")
+    assert view is not None and isinstance(view.values, dict)
+
+
+def test_endpoints_yaml_alias_bomb_stays_small(scratch: Path) -> None:
+    """9^9 leaves by aliases: shared, never expanded, so parsing and mapping take no time."""
+    import time
+
+    from checker.parsers.endpoints import build_view, parse_document
+    from checker.rulebook import load_rulebook
+
+    started = time.perf_counter()
+    parsed = parse_document(_write(scratch, BILLION_LAUGHS.encode(), "config.yaml"))
+    assert parsed.value is not None and parsed.value.line_of(("i",)) == 9
+    build_view(parsed.value, parsed.value, load_rulebook("v6.1").endpoints, "performance", "Offline")
+    assert time.perf_counter() - started < 5
