@@ -203,6 +203,14 @@ def test_metrics_follow_the_endpoints_fields(report) -> None:
     }
 
 
+def test_an_llm_interactive_result_reports_its_token_rate(samples: Path, tmp_path: Path) -> None:
+    tree = tmp_path / BASE
+    shutil.copytree(samples / BASE, tree)
+    (tree / GPT_ON).rename(tree / GPT_ON.replace("online", "Interactive"))
+    (got,) = [r for r in run_on(tree, ROUND, ("PERF019",)).results if r.scenario == "Interactive" and r.benchmark == "gpt-oss-120b"]
+    assert got.metric == {"value": 35120.8, "unit": "Tokens/s"}
+
+
 def test_accuracy_is_reported_by_metric(report) -> None:
     acc = {f"{r.benchmark}/{r.scenario}": r.accuracy for r in report.results}
     assert acc["qwen3-vl-235b-a22b/Interactive"] == {"F1_HIERARCHICAL": 0.783}
@@ -314,3 +322,41 @@ def test_line_numbers_of_nested_keys(tmp_path: Path) -> None:
     path.write_text("type: online\nsettings:\n  runtime:\n    min_duration_ms: 600000\n", encoding="utf-8")
     doc = parse_document(path).value
     assert doc.line_of(("settings", "runtime", "min_duration_ms")) == 4 and doc.line_of(("nope",)) is None
+
+
+# --------------------------------------------------------------------------- robustness
+
+
+def _replace_leaves(data, junk):
+    if isinstance(data, dict):
+        return {k: _replace_leaves(v, junk) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_replace_leaves(v, junk) for v in data]
+    return junk
+
+
+@pytest.mark.parametrize("junk", [None, "x", "NaN", [], {}, True, -1, 1e308, 2**70])
+def test_any_value_of_any_type_never_crashes_a_rule(samples: Path, tmp_path: Path, junk) -> None:
+    tree = tmp_path / BASE
+    shutil.copytree(samples / BASE, tree)
+    for result in (GPT_ON, QWEN_INT):
+        for name in (SUMMARY, RESULTS):
+            update_json(tree / result / name, lambda d: d.update(_replace_leaves(d, junk)))
+        update_yaml(tree / result / CONFIG, lambda d: d.update(_replace_leaves(d, junk)))
+        for audit in (tree / result).glob("audit/*.json"):
+            update_json(audit, lambda d: d.update(_replace_leaves(d, junk)))
+    report = run_on(tree, ROUND)
+    assert not [f for f in report.findings if f.code == "CHK001"], [f.message for f in report.findings if f.code == "CHK001"]
+    assert not any(r.valid for r in report.results if r.benchmark != "qwen3.6-27b" and r.scenario in ("online", "Interactive"))
+
+
+@pytest.mark.parametrize("shape", [[], "text", 7])
+def test_documents_of_the_wrong_shape_never_crash_a_rule(samples: Path, tmp_path: Path, shape) -> None:
+    tree = tmp_path / BASE
+    shutil.copytree(samples / BASE, tree)
+    update_json(tree / GPT_ON / SUMMARY, lambda d: d.update({"latency": shape, "ttft": shape, "tpot": shape,
+                                                             "output_sequence_lengths": shape}))
+    update_json(tree / GPT_ON / RESULTS, lambda d: d.update(accuracy_scores=[shape, {"score": shape}]))
+    update_yaml(tree / GPT_ON / CONFIG, lambda d: d.update(settings=shape, type=shape))
+    report = run_on(tree, ROUND)
+    assert not [f for f in report.findings if f.code == "CHK001"]

@@ -236,6 +236,8 @@ def endpoints_audit_failed(ctx: ResultContext) -> Iterator[Issue]:
 
     Checks: in the closed and network divisions, every `audit/audit_<name>.json` of a compliance test
     the benchmark needs has `"test": "<name>"` and `"passed": true` (an unreadable file is LOG001).
+    The official checker also reads the audits of open-division results; compliance is a closed and
+    network requirement, as for LoadGen results.
     Why: the audit is the compliance evidence of an endpoints result; a failed audit (or the audit of
     another test under this name) does not show compliance.
     Fix: fix what the audit found, re-run it and upload its output unedited.

@@ -384,7 +384,8 @@ def token_latency_limits(ctx: ResultContext, run: Run) -> Iterator[Issue]:
     Checks: where the benchmark has token-latency limits for the directory scenario (Server limits
     for Server, Interactive limits for Interactive), `result_first_token_99.00_percentile_latency_ns`
     and `result_time_per_output_token_99.00_percentile_ns` are strictly below them; a missing value
-    is a finding too.
+    is a finding too. Endpoints runs: the early-stopping estimates `ttft`/`tpot.early_stopping_percentiles.99.0`
+    of result_summary.json, judged by the directory scenario as well.
     Why: these are the LLM latency constraints. The official v6 checker applies the Server limits
     to Interactive directories, which hold LoadGen Server runs (spec 7.1), accepting runs 4x too slow.
     Fix: lower the load (target QPS) until both percentiles are below the limits, or submit the run
@@ -511,7 +512,10 @@ def metric_unavailable(ctx: ResultContext, run: Run) -> Iterator[Issue]:
 
     Checks: the LoadGen field of the headline metric (per scenario and benchmark) is present and
     numeric, and for inferred results the inputs of the formula are usable (a MultiStream result
-    inferred from SingleStream needs a non-zero 99th-percentile early-stopping estimate).
+    inferred from SingleStream needs a non-zero 99th-percentile early-stopping estimate). An
+    endpoints run's field is the round's endpoints field for the scenario (SingleStream: the mean
+    latency) unless the benchmark has its own: an LLM's token rate `tps`, for Offline too, where the
+    official checker looks for a field the endpoints files never give and fails the result (spec 3.12).
     Why: a result without a figure cannot be published; a zero estimate means too few samples.
     Fix: upload the complete, unedited detail log of a finished run (re-run if LoadGen could not
     make an estimate).
