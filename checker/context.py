@@ -11,7 +11,7 @@ from typing import Any, Callable, TypeVar
 from checker.model import ResultUnit, Submission, SubmitterUnit, SystemUnit
 from checker.parsers.accuracy_log import AccuracyLogInfo, scan_accuracy_log
 from checker.parsers.accuracy_txt import AccuracyText, parse_accuracy_text
-from checker.parsers.common import UNREADABLE, Parsed, ParseProblem, problem
+from checker.parsers.common import UNREADABLE, Parsed, ParseProblem, forget_read, problem
 from checker.parsers.conf import ConfFile, parse_conf
 from checker.parsers.endpoints import ACCURACY, PERFORMANCE, EndpointsLog, endpoints_runs, is_endpoints_result, parse_document
 from checker.parsers.jsonfile import parse_json, parse_model_mapping
@@ -108,6 +108,7 @@ class FileCache:
         prefixes = tuple(os.path.join(f, "") for f in folders)
         for key in [k for k in self._values if str(k[1]).startswith(prefixes) or str(k[1]) in folders]:
             del self._values[key]
+        forget_read(folders)
 
 
 @dataclass

@@ -16,7 +16,7 @@ from checker.context import (FileCache, Options, ResultContext, SubmissionContex
                              SystemContext)
 from checker.discovery import discover
 from checker.model import Finding, Issue, ResultUnit, Scope, Severity, Submission, SubmitterUnit
-from checker.parsers.common import ParseProblem
+from checker.parsers.common import ParseProblem, reading_once
 from checker.registry import ANNOTATORS, REGISTRY, Rule, load_rules, select
 from checker.report import Report, ResultRecord
 from checker.rulebook import Rulebook, detect_round, load_rulebook
@@ -270,6 +270,12 @@ def check(root: Path, config: RunConfig) -> Report:
 
     if is_archive(root):
         return check_archive(root, config)
+    with reading_once():  # a small file is read at most once in the run (its workers included)
+        return _check_tree(root, config)
+
+
+def _check_tree(root: Path, config: RunConfig) -> Report:
+    """`check` of a directory."""
     load_rules()
     submission = filter_submitter(discover(root), config.submitter)
     detected = False

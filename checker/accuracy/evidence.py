@@ -23,7 +23,7 @@ from checker.accuracy.spotcheck import spot_check as test_claim
 from checker.context import ResultContext
 from checker.parsers.accuracy_log import AccuracyLogInfo, Entry, entries_in
 from checker.parsers.accuracy_txt import AccuracyText
-from checker.parsers.common import Parsed
+from checker.parsers.common import Parsed, read_bytes
 
 LOG_NAME = "mlperf_log_accuracy.json"
 #: Published logs up to this size are read whole to look for a truncation marker in the wrong place.
@@ -120,10 +120,8 @@ def _misplaced_marker(info: AccuracyLogInfo, marker: bytes) -> bool:
     """A truncation marker somewhere else than where the official tool puts it (small files only)."""
     if info.truncated or info.size > MARKER_SCAN_BYTES:
         return False
-    try:
-        return marker in info.path.read_bytes()
-    except OSError:
-        return False
+    data = read_bytes(info.path, MARKER_SCAN_BYTES).value  # the run's one read of a small file
+    return data is not None and marker in data
 
 
 @dataclass(frozen=True, slots=True)

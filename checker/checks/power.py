@@ -18,7 +18,7 @@ from typing import Any, Iterator
 from checker.context import ResultContext
 from checker.metric import result_metric
 from checker.model import Issue
-from checker.parsers.common import open_regular
+from checker.parsers.common import open_regular, small_file
 from checker.power import wg
 from checker.power.logs import PtdLog, SplLog, parse_ptd_log, parse_spl
 from checker.power.metric import PowerMetric, average_watts, power_metric
@@ -124,6 +124,9 @@ def _sha1(path: Path) -> str | None:
     try:
         if not stat.S_ISREG(os.lstat(path).st_mode):
             return None
+        data = small_file(path)  # the run's one read of a small file (the logs are parsed too)
+        if data is not None:
+            return hashlib.sha1(data).hexdigest()
         with open_regular(path) as fh:
             return hashlib.file_digest(fh, "sha1").hexdigest()
     except OSError:

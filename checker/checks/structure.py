@@ -12,6 +12,7 @@ from checker.discovery import V5_MARKERS
 from checker.endpoints import exempt_files
 from checker.endpoints import missing_files as endpoints_missing_files
 from checker.model import Issue, Severity
+from checker.parsers.common import small_file
 from checker.registry import rule
 
 
@@ -186,6 +187,9 @@ def empty_required_file(ctx: ResultContext) -> Iterator[Issue]:
 
 def _blank(path: Path) -> bool:
     """True when the file has no visible character (only the first 64 KiB are looked at)."""
+    data = small_file(path)  # the run's one read of a small file (user.conf is parsed too)
+    if data is not None:
+        return not data[:65536].strip()
     try:
         with open(path, "rb") as fh:
             return not fh.read(65536).strip()

@@ -8,13 +8,14 @@ characters around a `\\n\\n...\\n\\n` marker, so a truncated log is no longer JS
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from checker.parsers.common import UNREADABLE, Parsed, open_regular, problem
+from checker.parsers.common import UNREADABLE, Parsed, open_regular, problem, small_file
 
 ENTRY = re.compile(
     rb'\{\s*"seq_id"\s*:\s*(\d+)\s*,\s*"qsl_idx"\s*:\s*(\d+)\s*,\s*"data"\s*:\s*"([0-9A-Fa-f]*)"'
@@ -81,8 +82,9 @@ def iter_entries(path: Path) -> Iterator[Entry]:
 
     A file that cannot be opened as a regular file yields nothing (`scan_accuracy_log` reports it).
     """
+    data = small_file(path)  # read once per run when small (scan_accuracy_log has usually read it)
     try:
-        fh = open_regular(path)
+        fh = io.BytesIO(data) if data is not None else open_regular(path)
     except OSError:
         return
     with fh:
@@ -104,9 +106,10 @@ def scan_accuracy_log(path: Path, head_chars: int = 4096, tail_chars: int = 4096
     head = b""
     tail = b""
     size = 0
+    data = small_file(path)  # read once per run when small (the streams and other readers share it)
     try:
-        with open_regular(path) as fh:
-            total = os.fstat(fh.fileno()).st_size
+        with io.BytesIO(data) if data is not None else open_regular(path) as fh:
+            total = len(data) if data is not None else os.fstat(fh.fileno()).st_size
             if total > MAX_LOG_BYTES:
                 return Parsed(None, [problem(UNREADABLE, path, f"file is {total} bytes, over the {MAX_LOG_BYTES}-byte "
                                              "reading limit of accuracy logs; not read",

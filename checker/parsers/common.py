@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Generic, TypeVar
@@ -13,6 +15,12 @@ T = TypeVar("T")
 
 #: Text files larger than this are not read whole (a finding instead); logs are streamed.
 MAX_TEXT_BYTES = 64 * 1024 * 1024
+
+#: Within a run (`reading_once`), files up to this size are kept once read: parsers and rules that
+#: look at the same file (a JSON parsed and searched for a key's line, a log hashed and parsed) share one read.
+ONCE_BYTES = 1024 * 1024
+#: The run's files read so far: path -> (size, mtime_ns, bytes); None outside a run (always read).
+_read_once: dict[str, tuple[int, int, bytes]] | None = None
 
 MALFORMED = "LOG001"
 EMPTY = "LOG002"
@@ -89,6 +97,10 @@ def read_bytes(path: Path, limit: int = MAX_TEXT_BYTES) -> Parsed[bytes]:
     if st.st_size > limit:
         return Parsed(None, [problem(UNREADABLE, path, f"file is {st.st_size} bytes, over the {limit}-byte reading limit",
                                      "This file is far larger than any valid one of its kind; replace it by the real file.")])
+    once = _read_once
+    key = os.fspath(path)
+    if once is not None and key in once and once[key][:2] == (st.st_size, st.st_mtime_ns):
+        return Parsed(once[key][2])
     try:
         with open_regular(path) as fh:
             data = fh.read(st.st_size + 1)  # sized by the stat: a limit-sized buffer costs 3x on small files
@@ -96,7 +108,44 @@ def read_bytes(path: Path, limit: int = MAX_TEXT_BYTES) -> Parsed[bytes]:
                 data += fh.read(limit + 1 - len(data))
     except OSError as exc:
         return Parsed(None, [problem(UNREADABLE, path, f"cannot read file: {exc.strerror}", "Make the file readable.")])
+    if once is not None and len(data) <= ONCE_BYTES:
+        once[key] = (st.st_size, st.st_mtime_ns, data)
     return Parsed(data)
+
+
+@contextlib.contextmanager
+def reading_once() -> Iterator[None]:
+    """Within the block (one check run), a small file is read at most once: `read_bytes` keeps it
+    (and gives it again while its size and modification time are unchanged). Outside, files are always read."""
+    global _read_once
+    outer = _read_once
+    _read_once = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _read_once = outer
+
+
+def forget_read(folders: list[str]) -> None:
+    """Drop the kept files of `folders` and below (a checked result's own folders: memory stays flat)."""
+    if _read_once:
+        prefixes = tuple(os.path.join(f, "") for f in folders)
+        for key in [k for k in _read_once if k.startswith(prefixes)]:
+            del _read_once[key]
+
+
+def small_file(path: Path) -> bytes | None:
+    """The bytes of a regular file of at most ONCE_BYTES within a run (read once), else None: the
+    caller streams it (large files, outside a run, unreadable ones)."""
+    if _read_once is None:
+        return None
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(st.st_mode) or st.st_size > ONCE_BYTES:
+        return None
+    return read_bytes(path).value
 
 
 def decode_text(data: bytes, path: Path) -> Parsed[str]:
