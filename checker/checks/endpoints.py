@@ -19,6 +19,7 @@ from checker.metric import number
 from checker.model import Issue, Severity
 from checker.parsers.endpoints import EndpointsLog
 from checker.registry import annotator, rule
+from checker.rulebook import AccuracyTarget
 
 P99 = "result_99.00_percentile_latency_ns"
 
@@ -117,7 +118,7 @@ def endpoints_run_incomplete(ctx: ResultContext) -> Iterator[Issue]:
                     hint="Re-run the benchmark to completion; an interrupted run's metrics are partial.")
 
 
-def _targets(ctx: ResultContext) -> list:
+def _targets(ctx: ResultContext) -> list[AccuracyTarget]:
     """The accuracy targets of the result's benchmark and directory scenario."""
     return ctx.benchmark.accuracy_for(ctx.scenario) if ctx.benchmark is not None else []
 

@@ -62,16 +62,22 @@ def _latency_ns(plan: ResultPlan) -> float:
     return bound * HEADROOM / _SPREAD["99.0"] if bound else 2.5e9
 
 
+def _qps(plan: ResultPlan) -> float:
+    """Samples per second of the run: from the reported latency, sample rate or token rate."""
+    if plan.scenario in ("SingleStream", "MultiStream"):
+        return 1e9 / _latency_ns(plan)
+    if plan.bench.token_latencies and "token" in plan.metric_field:
+        return plan.performance / _mean_output_tokens(plan)
+    return plan.performance
+
+
 def result_summary(plan: ResultPlan) -> dict[str, Any]:
     """performance/result_summary.json: counts, duration, rates and latency series of a passing run."""
     book, bench = plan.rulebook, plan.bench
     duration_ns = round(book.min_duration_ms * 1e6 * DURATION_MARGIN)
     tokens = _mean_output_tokens(plan) if bench.token_latencies else None
     latency = _latency_ns(plan)
-    if plan.scenario in ("SingleStream", "MultiStream"):
-        qps = 1e9 / latency
-    else:
-        qps = plan.performance / tokens if tokens and "token" in plan.metric_field else plan.performance
+    qps = _qps(plan)
     issued = max(1, round(qps * duration_ns / 1e9))
     out: dict[str, Any] = {
         "version": HARNESS_VERSION, "git_sha": f"{seed_of('endpoints', plan.label):016x}",
@@ -96,7 +102,8 @@ def _bound(plan: ResultPlan) -> float | None:
 def config_yaml(plan: ResultPlan, spec: ResultSpec) -> dict[str, Any]:
     """config.yaml: the harness's run type, model and runtime settings (the round's seeds)."""
     book = plan.rulebook
-    pattern = {"type": "max_throughput"} if plan.scenario == "Offline" else {"type": "poisson", "target_qps": 1.0}
+    pattern = ({"type": "max_throughput"} if plan.scenario == "Offline"
+               else {"type": "poisson", "target_qps": round(_qps(plan), 3)})
     return {"name": f"{spec.benchmark}-{spec.scenario}".lower(), "version": HARNESS_VERSION, "type": run_type(plan),
             "model_params": {"name": plan.bench.model, "streaming": plan.bench.token_latencies},
             "settings": {"runtime": {"min_duration_ms": book.min_duration_ms,
