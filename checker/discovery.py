@@ -23,8 +23,8 @@ class NotASubmission(ValueError):
     """The path given cannot be read as a submission (a usage error)."""
 
 
-def _dirs(path: Path) -> list[str]:
-    """Names of the real (not linked) subdirectories, sorted."""
+def subdirectories(path: Path) -> list[str]:
+    """Names of the real (not linked) subdirectories of `path`, sorted ([] when it cannot be listed)."""
     try:
         with os.scandir(path) as it:
             return sorted(e.name for e in it if e.is_dir(follow_symlinks=False))
@@ -55,7 +55,7 @@ def canonical_scenario(name: str, scenarios: tuple[str, ...] = SCENARIOS,
 
 def detect_layout(submitter_dir: Path) -> str:
     """'v5' when the submitter uses the pre-v6.0 parallel trees, else 'v6'."""
-    names = set(_dirs(submitter_dir))
+    names = set(subdirectories(submitter_dir))
     return "v5" if names & set(V5_MARKERS) else "v6"
 
 
@@ -68,15 +68,15 @@ def _submitter(division: str, path: Path, root: Path, prefix: str,
         systems |= {e.name[:-5] for e in _entries(path / "systems") if e.name.endswith(".json")}
     except OSError:
         pass
-    systems |= set(_dirs(results_root))
+    systems |= set(subdirectories(results_root))
     for system in sorted(systems):
         sub.systems.append(SystemUnit(division=division, submitter=sub.name, name=system,
                                       json_path=path / "systems" / f"{system}.json",
                                       results_dir=results_root / system))
     base = "" if path == root else path.relative_to(root).as_posix()
-    for system in _dirs(results_root):
-        for benchmark in _dirs(results_root / system):
-            for scenario in _dirs(results_root / system / benchmark):
+    for system in subdirectories(results_root):
+        for benchmark in subdirectories(results_root / system):
+            for scenario in subdirectories(results_root / system / benchmark):
                 if canonical_scenario(scenario, aliases=aliases) is None:
                     continue
                 rpath = results_root / system / benchmark / scenario
@@ -117,12 +117,12 @@ def discover(root: Path, scenario_aliases: dict[str, str] | None = None) -> Subm
     root = Path(os.path.realpath(root))  # never raises, even on a link loop
     if not root.is_dir():
         raise NotASubmission(f"{root}: not a directory (give the submission's root directory)")
-    names = set(_dirs(root))
+    names = set(subdirectories(root))
     if names & set(DIVISIONS):
         sub = Submission(root=root, prefix="")
         for entry in _entries(root):
             if entry.name in DIVISIONS and entry.is_dir(follow_symlinks=False):
-                for name in _dirs(root / entry.name):
+                for name in subdirectories(root / entry.name):
                     sub.submitters.append(_submitter(entry.name, root / entry.name / name, root, "", scenario_aliases))
                 sub.stray.extend(Path(e.path) for e in _entries(root / entry.name) if not e.is_dir(follow_symlinks=False))
             else:
@@ -130,7 +130,7 @@ def discover(root: Path, scenario_aliases: dict[str, str] | None = None) -> Subm
         return sub
     if root.name in DIVISIONS:
         sub = Submission(root=root, prefix=root.name)
-        for name in _dirs(root):
+        for name in subdirectories(root):
             sub.submitters.append(_submitter(root.name, root / name, root, root.name, scenario_aliases))
         sub.stray.extend(Path(e.path) for e in _entries(root) if not e.is_dir(follow_symlinks=False))
         return sub

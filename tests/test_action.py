@@ -116,7 +116,7 @@ def test_check_step_without_summary_and_with_waivers_passes(tmp_path: Path, runn
     assert not Path(runner["GITHUB_STEP_SUMMARY"]).exists()
 
 
-def test_check_step_on_a_valid_sample_passes(samples: Path, tmp_path: Path, runner: dict[str, str]) -> None:
+def test_check_step_on_a_valid_sample_passes(samples: Path, runner: dict[str, str]) -> None:
     inputs = {"path": str(samples / "closed-v6.0"), "select": "STR001,SYS003", "fail-on": "error"}
     proc = _run_step(ACTION["runs"]["steps"][1], inputs, runner, Path(runner["GITHUB_WORKSPACE"]))
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr

@@ -16,6 +16,7 @@ from typing import Any, Iterator
 
 from checker.checks.division import closed_benchmark, key_line
 from checker.context import BaseContext, ResultContext, SubmissionContext, SubmitterContext
+from checker.discovery import subdirectories
 from checker.model import Issue, Severity, SystemUnit
 from checker.registry import rule
 from checker.rulebook import ScenarioSet
@@ -203,15 +204,6 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _subdirs(path: Path) -> list[str]:
-    """Names of the real (not linked) subdirectories of `path`, sorted ([] when unreadable)."""
-    try:
-        with os.scandir(path) as entries:
-            return sorted(e.name for e in entries if e.is_dir(follow_symlinks=False))
-    except OSError:
-        return []
-
-
 def _scenarios_of(ctx: BaseContext, system: SystemUnit, benchmark: str) -> tuple[str | None, ScenarioSet | None]:
     """(system type, scenario set) of an official benchmark on a system; (None, None) when unknown."""
     system_type = _system_type(ctx, system.json_path)
@@ -243,13 +235,13 @@ def required_scenario_missing(ctx: SubmissionContext) -> Iterator[Issue]:
         if not rulebook.division_rules.closed(submitter.division):
             continue
         for system in submitter.systems:
-            for dirname in _subdirs(system.results_dir):
+            for dirname in subdirectories(system.results_dir):
                 benchmark = closed_benchmark(rulebook, dirname)
                 system_type, scenarios = _scenarios_of(ctx, system, benchmark) if benchmark else (None, None)
                 if scenarios is None:
                     continue  # unknown benchmark (DIV001), system type (SYS) or benchmark not allowed (MEAS007)
                 bench_dir = system.results_dir / dirname
-                present = [s for s in (rulebook.canonical_scenario(d) for d in _subdirs(bench_dir)) if s]
+                present = [s for s in (rulebook.canonical_scenario(d) for d in subdirectories(bench_dir)) if s]
                 if not present:
                     continue  # no scenario directory at all: STR013/STR014 (or STR009 when empty)
                 missing = [s for s in scenarios.required if s not in present]

@@ -519,7 +519,7 @@ def metric_unavailable(ctx: ResultContext, run: Run) -> Iterator[Issue]:
     Why: a result without a figure cannot be published; a zero estimate means too few samples.
     Fix: upload the complete, unedited detail log of a finished run (re-run if LoadGen could not
     make an estimate).
-    Rules: MLPerf Inference rules, "Scenarios" (metric of each scenario) and spec section 3.5.
+    Rules: MLPerf Inference rules, "Scenarios" (the metric of each scenario) and "Inferring results" (edge systems).
     """
     if ctx.scenario is None:
         return

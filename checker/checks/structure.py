@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Iterator
 
 from checker.context import BaseContext, ResultContext, SubmissionContext, SubmitterContext
-from checker.discovery import V5_MARKERS
+from checker.discovery import V5_MARKERS, subdirectories
 from checker.endpoints import exempt_files
 from checker.endpoints import missing_files as endpoints_missing_files
 from checker.model import Issue, Severity
@@ -223,11 +223,7 @@ def layout_mismatch(ctx: SubmitterContext) -> Iterator[Issue]:
 
 def _subdirs(path: Path) -> list[Path]:
     """Real (not linked) subdirectories, sorted."""
-    try:
-        with os.scandir(path) as it:
-            return sorted(Path(e.path) for e in it if e.is_dir(follow_symlinks=False))
-    except OSError:
-        return []
+    return [path / name for name in subdirectories(path)]
 
 
 def _is_empty(path: Path) -> bool:
