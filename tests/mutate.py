@@ -23,18 +23,23 @@ from checker.discovery import SCENARIOS
 #: Files and folders nothing requires (documents, code, optional logs, open-division compliance
 #: folders): deleting or replacing them need not be reported.
 OPTIONAL = ("*.md", "*.html", "*.pdf", "*.png", "*/src/*", "*/code/*", "*/mlperf_log_trace.json", "*/mlperf.conf",
-            "*/performance/run_1/mlperf_log_accuracy.json", "/open/*/TEST0*", "/open/*/compliance/*")
+            "*/performance/run_1/mlperf_log_accuracy.json", "/open/*/TEST0*", "/open/*/compliance/*",
+            "/open/*/documentation")
 #: Content no rule can judge: free text, the performance run's accuracy log (LoadGen writes it, nothing
 #: reads it), settings files whose every prefix is valid, truncated accuracy logs (only their head and
 #: tail are kept: a damaged payload byte there is indistinguishable from a real one).
 UNJUDGED_CONTENT = (*OPTIONAL, "*.conf", "*/accuracy/mlperf_log_accuracy.json", "*/accuracy/mlperf_log_summary.txt")
-#: Known gaps of the checker: (kind, regular expression of the target) -> why it goes unreported.
+#: Damage reported elsewhere, or not at all (gaps of the checker): (kind, regular expression of the
+#: target) -> why.
 KNOWN_GAPS = {
     ("dir-to-file", r"[^/]+/[^/]+/results(/[^/]+(/[^/]+)?)?"):
         "a file in place of results/, a system's or a benchmark's folder: no rule names a file where the layout "
         "wants a folder (only what is then missing, e.g. SYS002 on the system description)",
-    ("dir-to-file", r"open/[^/]+/results/[^/]+/[^/]+/[^/]+"):
-        "a file in place of an open-division scenario folder: no result, and open requires no scenario",
+    ("dir-to-file", r"[^/]+/[^/]+/results/[^/]+/[^/]+/[^/]+"):
+        "a file in place of a scenario folder: reported only when the round requires that scenario (MEAS006 on "
+        "the benchmark folder); open requires none, and llama's Server/Interactive are one-of",
+    ("delete", r"open/[^/]+/model_mapping\.json"):
+        "a missing model_mapping.json is reported on each open benchmark folder it no longer resolves (DIV002)",
     ("truncate", r".*/TEST0\d/accuracy/accuracy\.txt"):
         "a compliance test's accuracy.txt holds only hash=<sha256> of a truncated log: a hash cut short is not "
         "flagged (ACC003 checks the result's own accuracy.txt only)",

@@ -104,5 +104,5 @@ def test_the_spreadsheet_report_leaves_the_tree_alone(samples: Path, tmp_path: P
 
 
 def test_real_is_never_written(real: Path) -> None:
-    """Guard for the whole suite's rule: nothing in ../shared/real is newer than its README."""
+    """Guard for the whole suite's rule: no run left anything in ../shared/real (caches, bytecode)."""
     assert not list(real.rglob("__pycache__")) and not list(real.rglob(".mlperf-checker*"))
