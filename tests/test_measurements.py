@@ -10,7 +10,7 @@ from typing import Any, Callable
 import pytest
 
 from tests.rulecase import RuleCase, case_id, run_case, run_on
-from tests.treeedit import delete, edit_json
+from tests.treeedit import delete, edit_json, json_fields
 
 EDGE = "closed/Acme/results/acme_e1_edge"
 DC = "closed/Acme/results/acme_x8_dc"
@@ -26,10 +26,7 @@ def measurements(tree: Path, benchmark: str = "resnet50", scenario: str = "Offli
 
 def declare(**fields: Any) -> Callable[[Path], None]:
     """A mutation setting fields of the resnet50 Offline implementation description (None deletes)."""
-    def mutate(tree: Path) -> None:
-        edit_json(measurements(tree), **fields)
-    mutate.__name__ = "declare_" + "_".join(f"{k}" for k in fields)
-    return mutate
+    return json_fields(measurements, "declare", **fields)
 
 
 def drop_edge_multistream(tree: Path) -> None:

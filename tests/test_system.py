@@ -15,7 +15,7 @@ from checker.jsonschemas import accepts, published, system_schema
 from checker.rulebook import available_rounds, load_rulebook
 from checker.sysnames import accelerator_clause, count_claims, mentions
 from tests.rulecase import RuleCase, case_id, run_case, run_on
-from tests.treeedit import delete, edit_json
+from tests.treeedit import delete, edit_json, json_fields
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
 OPEN = "open-v6.0"  # the smallest sample: most cases use it
@@ -32,12 +32,7 @@ def _system(tree: Path, name: str | None = None) -> Path:
 
 def fields(**changes: Any) -> Callable[[Path], None]:
     """A mutation setting fields of the first system's JSON (None deletes a field)."""
-
-    def mutate(tree: Path) -> None:
-        edit_json(_system(tree), **changes)
-
-    mutate.__name__ = "set_" + "_".join(f"{k}" for k in changes)
-    return mutate
+    return json_fields(_system, "set", **changes)
 
 
 def drop_system_json(tree: Path) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +84,17 @@ def edit_json(path: Path, **changes: Any) -> None:
         else:
             data[key] = value
     path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+
+
+def json_fields(locate: Callable[[Path], Path], prefix: str, **changes: Any) -> Callable[[Path], None]:
+    """A tree mutation setting top-level fields (None deletes) of the JSON file `locate(tree)` returns,
+    named `<prefix>_<field>_...` for test ids."""
+
+    def mutate(tree: Path) -> None:
+        edit_json(locate(tree), **changes)
+
+    mutate.__name__ = "_".join([prefix, *changes])
+    return mutate
 
 
 def delete(path: Path) -> None:
