@@ -160,3 +160,24 @@ CASES = [RuleCase("STR001", True, mutate=readme_is_a_directory, message="README.
 @pytest.mark.parametrize("case", CASES, ids=case_id)
 def test_cases(case: RuleCase, samples: Path, tmp_path: Path) -> None:
     run_case(case, samples, tmp_path)
+
+
+def test_nothing_behind_a_linked_folder_outside_the_tree_reaches_the_report(samples: Path, tmp_path: Path) -> None:
+    """A run folder replaced by a link to a folder outside: reported (STR010), never listed nor read."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret-name.txt").write_text("secret-content = 42\n")
+    (outside / "user.conf").write_text("secret-setting = 1\n")
+    tree = tmp_path / "tree"
+    shutil.copytree(samples / "closed-v6.0", tree, symlinks=True)
+    result = next(tree.rglob("results/*/*/Offline"))
+    shutil.rmtree(result / "accuracy")
+    (result / "accuracy").symlink_to(outside, target_is_directory=True)
+    (result / "user.conf").unlink()
+    (result / "user.conf").symlink_to(outside / "user.conf")
+    run = run_cli(tree, tmp_path / "report.json")
+    _assert_sound(run, "linked folder")
+    text = json.dumps(run.report)
+    assert "secret" not in text and str(outside) in text  # the link's target is named, its content is not
+    codes = {(f["code"], f["path"].rsplit("/", 1)[-1]) for f in run.report["findings"] if f["path"]}
+    assert {("STR010", "accuracy"), ("STR010", "user.conf"), ("LOG003", "user.conf")} <= codes
