@@ -119,4 +119,12 @@ def _validator(round_: str, definition: str) -> Draft202012Validator:
 
 def accepts(round_: str, definition: str, value: Any) -> bool:
     """True when `value` satisfies `$defs/<definition>` of the round's system-description schema."""
+    if value is None or isinstance(value, (str, int, float)):  # most fields: validated once per distinct value
+        return _accepts_scalar(round_, definition, type(value), value)
+    return _validator(round_, definition).is_valid(value)
+
+
+@functools.lru_cache(maxsize=8192)
+def _accepts_scalar(round_: str, definition: str, kind: type, value: Any) -> bool:
+    """`accepts` of a JSON scalar (`kind` in the key: 1, 1.0 and true are different JSON values)."""
     return _validator(round_, definition).is_valid(value)

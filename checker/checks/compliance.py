@@ -19,6 +19,7 @@ from checker.compliance.performance import Comparison, compare_runs
 from checker.compliance.verify import VerifyText, parse_verify
 from checker.context import ResultContext
 from checker.model import Issue, Severity
+from checker.parsers.common import Parsed
 from checker.parsers.loadgen import DetailLog
 from checker.registry import REGISTRY, rule
 
@@ -60,8 +61,9 @@ def test_dir(ctx: ResultContext, test: str) -> Path | None:
 
 
 def present_tests(ctx: ResultContext) -> list[tuple[str, Path]]:
-    """(test, folder) of every required test that is present."""
-    return [(t, d) for t in required_tests(ctx) if (d := test_dir(ctx, t)) is not None]
+    """(test, folder) of every required test that is present (looked up once per result: a dozen rules ask)."""
+    return ctx.cache.get("compliance-tests", ctx.unit.path, lambda _: Parsed(
+        [(t, d) for t in required_tests(ctx) if (d := test_dir(ctx, t)) is not None])) or []
 
 
 def verify(ctx: ResultContext, path: Path) -> VerifyText | None:

@@ -72,8 +72,11 @@ def _entry(m: re.Match, line: int) -> Entry:
 def entries_in(blob: bytes, first_line: int = 1) -> list[Entry]:
     """Every complete entry in a fragment (e.g. the head or tail of a truncated log)."""
     out = []
-    for m in ENTRY.finditer(blob):
-        out.append(_entry(m, first_line + blob.count(b"\n", 0, m.start())))
+    line, counted = first_line, 0
+    for m in ENTRY.finditer(blob):  # newlines counted from the previous entry (not from the start each time)
+        line += blob.count(b"\n", counted, m.start())
+        counted = m.start()
+        out.append(_entry(m, line))
     return out
 
 
