@@ -15,7 +15,7 @@ from typing import Any, Iterator
 from checker.checks.division import key_line_in
 from checker.context import SystemContext
 from checker.jsonschemas import accepts
-from checker.model import Issue, Severity
+from checker.model import Issue, ResultUnit, Severity
 from checker.parsers.common import read_text
 from checker.registry import rule
 from checker.sysnames import Claim, accelerator_clause, count_claims, mentions
@@ -39,7 +39,8 @@ def _show(value: Any) -> str:
     return repr(value) if isinstance(value, str) else str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def _results_of(ctx: SystemContext) -> list:
+def _results_of(ctx: SystemContext) -> list[ResultUnit]:
+    """The results of this system (its submitter's results under `results/<system>/`)."""
     return [r for r in ctx.submitter.results if r.system == ctx.unit.name]
 
 
@@ -54,9 +55,10 @@ def missing_system_description(ctx: SystemContext) -> Iterator[Issue]:
     to match the results directory exactly.
     Rules: MLPerf Inference rules, "System description" (`<system_desc_id>.json` metadata).
     """
-    if os.path.lexists(ctx.unit.json_path) or not _results_of(ctx):
+    results = _results_of(ctx)
+    if os.path.lexists(ctx.unit.json_path) or not results:
         return
-    yield Issue(f"system {ctx.unit.name} has {len(_results_of(ctx))} result(s) but no system description",
+    yield Issue(f"system {ctx.unit.name} has {len(results)} result(s) but no system description",
                 path=ctx.unit.json_path, expected=f"systems/{ctx.unit.name}.json", actual="absent",
                 hint=f"Add systems/{ctx.unit.name}.json (the results directory name and the JSON file name must match).")
 
