@@ -351,6 +351,7 @@ class PowerRules(_Model):
     server_fields: list[str]
     replies: dict[str, str]
     stop_again_reply: str
+    stop_again_from: int
     restore_amps_command: list[int]
     restore_volts_command: list[int]
     phase_tolerance_ms: float

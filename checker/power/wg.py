@@ -84,7 +84,7 @@ def check_replies(messages: list[dict[str, str]], rules: PowerRules, path: Path)
                 continue
             if m["cmd"] == "Stop":
                 stops += 1
-            want = rules.stop_again_reply if prefix == "Stop" and stops >= 3 else expected
+            want = rules.stop_again_reply if prefix == "Stop" and stops >= rules.stop_again_from else expected
             if m["reply"] != want:
                 out.append(Issue(f"PTDaemon replied {m['reply']!r} to {m['cmd']!r}", path=path, expected=want,
                                  actual=m["reply"], hint="The analyser did not do what PTD was told (range change "
