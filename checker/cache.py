@@ -33,7 +33,7 @@ from typing import Any
 
 import orjson
 
-from checker import __version__
+from checker import __version__, rulebook
 from checker.model import Finding, ResultUnit, Submission, SubmitterUnit
 from checker.parsers.common import ParseProblem, open_regular
 from checker.tree import inside
@@ -275,15 +275,13 @@ def _pack(units: dict[str, dict[str, Any]]) -> tuple[dict[str, dict[str, Any]], 
     for name, unit in units.items():
         refs = {}
         for key, value in unit["outcome"].items():
-            if not isinstance(value, dict):
+            if not isinstance(value, dict) or len(value) < 8:  # small values are cheaper kept in place
                 continue
             index = by_id.get(id(value))
             if index is None:
                 try:
                     text = json.dumps(value, sort_keys=True)
                 except (TypeError, ValueError):
-                    continue
-                if len(text) < 256:
                     continue
                 index = by_id[id(value)] = by_text.setdefault(text, len(table))
                 if index == len(table):
@@ -333,6 +331,9 @@ class RunCache:
         if directory is not None:
             self.file = self._place(directory)
             self._old = self._read(self.file)
+            known = self._old.get("rulebooks")
+            if isinstance(known, list):  # rulebooks validated before: not validated again
+                rulebook.VALIDATED.update(d for d in known if isinstance(d, str))
 
     def _place(self, directory: Path) -> Path:
         """The cache file for this tree and key (the directory is created; it must lie outside the tree)."""
@@ -440,7 +441,8 @@ class RunCache:
         if self.file is None or not self._changed:
             return None
         results, shared = _pack(self._new["results"])
-        data = {"key": self.key, "root": str(self.submission.root), **self._new, "results": results, "shared": shared}
+        data = {"key": self.key, "root": str(self.submission.root), **self._new, "results": results, "shared": shared,
+                "rulebooks": sorted(rulebook.VALIDATED)}
         try:
             fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=self.file.parent)
             try:

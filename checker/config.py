@@ -17,7 +17,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import yaml
 
 from checker.resources import data_dir
@@ -62,6 +61,8 @@ def plain(value: Any) -> Any:
 
 def validate(data: Any, schema_name: str, source: Path) -> None:
     """Raise ConfigError, naming the file and the offending key, when `data` breaks the schema."""
+    import jsonschema  # only when a configuration or waivers file is read (start-up time)
+
     error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(_schema(schema_name)).iter_errors(data))
     if error is not None:
         where = "/".join(str(p) for p in error.absolute_path) or "top level"

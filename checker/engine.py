@@ -160,9 +160,11 @@ def _check_results(submission: Submission, results: list[ResultUnit], rulebook: 
             out.append(_Worker.check(r))
             tick(len(out), len(results))
         return out
+    out.append(_Worker.check(results[0]))  # here first: lazy imports and caches warm once, before the fork
+    tick(1, len(results))
     ctx = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-        parts = pool.map(_Worker.check_many, _chunks(results, jobs))  # submitted now, run while...
+        parts = pool.map(_Worker.check_many, _chunks(results[1:], jobs))  # submitted now, run while...
         meanwhile()  # ...this process checks the submission, submitters and systems
         for part in parts:
             out.extend(part)
@@ -287,17 +289,17 @@ def _check_tree(root: Path, config: RunConfig) -> Report:
         from checker.rulebook import available_rounds
 
         round_ = available_rounds()[-1]
-    rulebook = load_rulebook(round_)
-    if rulebook.scenario_aliases:
-        submission = filter_submitter(discover(root, rulebook.scenario_aliases), config.submitter)
-    rules = [r for r in select(REGISTRY.values(), config.select, config.ignore)
-             if r.check is not None and r.applies_to(round_)]
-    jobs = config.jobs if config.jobs > 0 else (os.cpu_count() or 1)
     selected_codes = {r.code for r in select(REGISTRY.values(), config.select, config.ignore) if r.applies_to(round_)}
     options = config.options
     store = RunCache(config.cache, submission, run_key(round_, selected_codes, {
         "reference_data": options.reference_data and options.reference_data.resolve(), "profile": options.profile,
         "submitter": config.submitter}) if config.cache else {})
+    rulebook = load_rulebook(round_)  # (not validated again when the cache knows it valid)
+    if rulebook.scenario_aliases:
+        submission = store.submission = filter_submitter(discover(root, rulebook.scenario_aliases), config.submitter)
+    rules = [r for r in select(REGISTRY.values(), config.select, config.ignore)
+             if r.check is not None and r.applies_to(round_)]
+    jobs = config.jobs if config.jobs > 0 else (os.cpu_count() or 1)
     store.plan()
     findings: list[Finding] = []
     problems: dict[Path, list[ParseProblem]] = {}

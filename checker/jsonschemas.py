@@ -8,11 +8,12 @@ schemas written out (a test keeps them equal to what every round generates).
 from __future__ import annotations
 
 import functools
-from typing import Any
-
-from jsonschema import Draft202012Validator
+from typing import TYPE_CHECKING, Any
 
 from checker.rulebook import Rulebook, load_rulebook
+
+if TYPE_CHECKING:  # imported where a validator is made (start-up time)
+    from jsonschema import Draft202012Validator
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 #: Published file names in `schemas/`.
@@ -111,6 +112,8 @@ def published(rb: Rulebook) -> dict[str, dict[str, Any]]:
 
 @functools.lru_cache(maxsize=None)
 def _validator(round_: str, definition: str) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     defs = system_schema(load_rulebook(round_))["$defs"]
     if definition not in defs:
         raise KeyError(f"no $defs/{definition} in the system-description schema")

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import copy
 import functools
+import hashlib
 import json
 import re
 from pathlib import Path
 from typing import Any, Literal
 
-import jsonschema
 import yaml
 from pydantic import BaseModel, ConfigDict, PrivateAttr, model_validator
 
@@ -116,14 +116,31 @@ def _merged(round_: str) -> dict[str, Any]:
     return resolved
 
 
+#: Digests (`rulebook_digest`) of resolved rulebooks known to match the schema: incremental mode keeps
+#: them in its cache folder, so that an unchanged rulebook is not validated (nor jsonschema imported) again.
+VALIDATED: set[str] = set()
+
+
+def rulebook_digest(resolved: dict[str, Any]) -> str:
+    """Identity of resolved rulebook data together with the schema it is validated against."""
+    text = json.dumps([resolved, _schema()], sort_keys=True, default=str)
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
 @functools.lru_cache(maxsize=None)
 def _resolved(round_: str) -> dict[str, Any]:
     """Merged and validated data of ``round_`` (cached; callers get copies)."""
     resolved = _merged(round_)
+    digest = rulebook_digest(resolved)
+    if digest in VALIDATED:
+        return resolved
+    import jsonschema  # here, not at start-up: most commands load one rulebook at most
+
     errors = sorted(jsonschema.Draft202012Validator(_schema()).iter_errors(resolved), key=str)
     if errors:
         where = "/".join(str(p) for p in errors[0].absolute_path)
         raise RulebookError(f"rulebook {round_} does not match the schema at '{where}': {errors[0].message}")
+    VALIDATED.add(digest)
     return resolved
 
 

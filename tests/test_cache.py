@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -251,3 +253,12 @@ def test_division_or_submitter_root_looks_at_nothing_outside_it(tree, tmp_path, 
     for base, stamps in records:
         for name in [base, *(s[0] for s in stamps if os.path.isabs(s[0]))]:
             assert name == str(root) or name.startswith(f"{root}/"), name
+
+
+def test_unchanged_run_imports_no_validator(tree, tmp_path) -> None:
+    """The rulebook known valid (its digest is in the cache) is not validated again: no jsonschema."""
+    code = ("import sys; from pathlib import Path; from checker.engine import check, RunConfig; "
+            "check(Path(sys.argv[1]), RunConfig(jobs=1, cache=Path(sys.argv[2]))); print('jsonschema' in sys.modules)")
+    runs = [subprocess.run([sys.executable, "-c", code, str(tree), str(tmp_path / "cache")], capture_output=True,
+                           text=True, check=True, cwd=Path(__file__).resolve().parents[1]).stdout.strip() for _ in range(2)]
+    assert runs == ["True", "False"]
