@@ -21,10 +21,11 @@ from typing import Callable
 from checker.discovery import SCENARIOS
 
 #: Files and folders nothing requires (documents, code, optional logs, open-division compliance
-#: folders): deleting or replacing them need not be reported.
+#: folders; where a round requires a document, e.g. a calibration document, the rule names that
+#: document inside the folder): deleting or replacing them need not be reported.
 OPTIONAL = ("*.md", "*.html", "*.pdf", "*.png", "*/src/*", "*/code/*", "*/mlperf_log_trace.json", "*/mlperf.conf",
-            "*/performance/run_1/mlperf_log_accuracy.json", "/open/*/TEST0*", "/open/*/compliance/*",
-            "/open/*/documentation")
+            "*/performance/run_1/mlperf_log_accuracy.json", "*/documentation", "/open/*/TEST0*",
+            "/open/*/compliance*")
 #: Content no rule can judge: free text, the performance run's accuracy log (LoadGen writes it, nothing
 #: reads it), settings files whose every prefix is valid, truncated accuracy logs (only their head and
 #: tail are kept: a damaged payload byte there is indistinguishable from a real one).
