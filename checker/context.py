@@ -242,14 +242,19 @@ class ResultContext(BaseContext):
         """The performance run's detail log (an endpoints result: the view of its performance files)."""
         if self.endpoints:
             return self.endpoints_runs.get(PERFORMANCE)
-        return self.detail_log(self.perf_dir / "mlperf_log_detail.txt")
+        return self.detail_log(self._log_paths[0])
 
     @property
     def acc_log(self) -> DetailLog | None:
         """The accuracy run's detail log (an endpoints result: the view of its accuracy files)."""
         if self.endpoints:
             return self.endpoints_runs.get(ACCURACY)
-        return self.detail_log(self.acc_dir / "mlperf_log_detail.txt")
+        return self.detail_log(self._log_paths[1])
+
+    @cached_property
+    def _log_paths(self) -> tuple[Path, Path]:
+        """The two runs' detail-log paths, built once (rules ask for the logs dozens of times)."""
+        return self.perf_dir / "mlperf_log_detail.txt", self.acc_dir / "mlperf_log_detail.txt"
 
     @cached_property
     def system_json_path(self) -> Path:
