@@ -189,10 +189,10 @@ def data_set_size(ctx: ResultContext) -> int | None:
 def rescoring(ctx: ResultContext) -> Rescoring:
     """Re-score the result's full log (cached per log path). Without a metric function for the
     benchmark the log is still counted (entries, distinct samples, indices past the data set)."""
-    spec = spec_for(ctx.benchmark_name)
     log = full_log(ctx)
-    if log.path is None:
-        return Rescoring(spec, None, log, log.reason)
+    if log.path is None:  # nothing to re-score: the metric functions (and numpy) are not loaded
+        return Rescoring(None, None, log, log.reason)
+    spec = spec_for(ctx.benchmark_name)
     reference = ReferenceData(ctx.options.reference_data)
     size = data_set_size(ctx)
     family = spec.family if spec else "census"
