@@ -2,8 +2,10 @@
 
     python benchmarks/bench.py [--results 1000] [--files 30000] [--round v6.0] [--keep DIR] [--no-real]
 
-Every run is the real command (`python -m checker check PATH --format json`) in a fresh process, so
-start-up (imports, rulebook loading) is included. For each tree: cold with `--jobs 1` and
+Every run is the real command (`mlperf-checker check PATH --format json`) in a fresh process, so
+start-up (imports, rulebook loading) is included; the process also reports how long its start-up
+(imports) and the check itself (`engine.check`: discovery to report) took, so that the figures can
+be told apart from the interpreter's start-up. For each tree: cold with `--jobs 1` and
 `--jobs 2`, then incremental mode (`--cache`): the run that fills the cache, a re-check of the
 unchanged tree, and (synthetic round) a re-check after one result changed. Printed per run: results,
 wall time, results per second, CPU time (user + system, workers included) and the cores that makes,
@@ -32,6 +34,22 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 REAL = REPO.parent / "shared" / "real"
+#: The command line, with the time of its imports and of `engine.check` written to standard error.
+DRIVER = """
+import sys, time
+started = time.perf_counter()
+import checker.cli
+imported = time.perf_counter()
+check = checker.cli.check
+def timed(*args, **kwargs):
+    begin = time.perf_counter()
+    try:
+        return check(*args, **kwargs)
+    finally:
+        sys.stderr.write(f"\\nBENCH {imported - started:.4f} {time.perf_counter() - begin:.4f}\\n")
+checker.cli.check = timed
+checker.cli.main(sys.argv[1:])
+"""
 
 
 @dataclass
@@ -42,6 +60,8 @@ class Run:
     jobs: int
     results: int
     wall: float
+    imports: float
+    engine: float
     cpu: float
     rss_max_mib: float
     rss_tree_mib: float
@@ -51,13 +71,16 @@ class Run:
     def line(self, tree: str) -> str:
         """One row of the table."""
         rate = self.results / self.wall if self.wall else 0.0
-        return (f"{tree:<24} {self.label:<18} {self.jobs:>4} {self.results:>7} {self.wall:>8.2f} {rate:>10,.0f} "
-                f"{self.cpu:>7.2f} {self.cpu / self.wall if self.wall else 0:>6.2f} {self.rss_max_mib:>9.0f} "
-                f"{self.rss_tree_mib:>9.0f}")
+        inner = self.results / self.engine if self.engine else 0.0
+        return (f"{tree:<22} {self.label:<17} {self.jobs:>4} {self.results:>7} {self.wall:>7.2f} {rate:>9,.0f} "
+                f"{self.imports:>7.2f} {self.engine:>7.2f} {inner:>9,.0f} {self.cpu:>6.2f} "
+                f"{self.cpu / self.wall if self.wall else 0:>5.2f} {self.rss_max_mib:>7.0f} {self.rss_tree_mib:>7.0f}")
 
 
-HEADER = (f"{'tree':<24} {'run':<18} {'jobs':>4} {'results':>7} {'wall s':>8} {'results/s':>10} "
-          f"{'CPU s':>7} {'cores':>6} {'RSS max':>9} {'RSS all':>9}   (RSS in MiB)")
+HEADER = (f"{'tree':<22} {'run':<17} {'jobs':>4} {'results':>7} {'wall s':>7} {'results/s':>9} "
+          f"{'start s':>7} {'check s':>7} {'check r/s':>9} {'CPU s':>6} {'cores':>5} {'RSS max':>7} {'RSS all':>7}\n"
+          "(wall: the whole command; start: its imports; check: engine.check; CPU: user+system of all its "
+          "processes; RSS in MiB: the largest process, and all its processes together)")
 
 
 def _tree_rss_kib(pid: int) -> int:
@@ -77,13 +100,13 @@ def _tree_rss_kib(pid: int) -> int:
 
 def run(path: Path, label: str, jobs: int, cache: Path | None = None) -> Run:
     """Check `path` in a fresh process and measure it."""
-    cmd = [sys.executable, "-m", "checker", "check", str(path), "--format", "json", "--jobs", str(jobs)]
+    cmd = [sys.executable, "-c", DRIVER, "check", str(path), "--format", "json", "--jobs", str(jobs)]
     if cache is not None:
         cmd += ["--cache", str(cache)]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
-    with tempfile.TemporaryFile() as out:
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.DEVNULL, env=env, cwd=REPO)
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, cwd=REPO)
         peak = [0]
         done = threading.Event()
 
@@ -100,11 +123,14 @@ def run(path: Path, label: str, jobs: int, cache: Path | None = None) -> Run:
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         report = out.read()
+        err.seek(0)
+        timing = [line.split() for line in err.read().decode(errors="replace").splitlines() if line.startswith("BENCH ")]
     try:
         results = json.loads(report)["summary"]["results"]
     except (ValueError, KeyError, TypeError):
         results = 0
-    return Run(label, jobs, results, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,
+    imports, engine = (float(timing[-1][1]), float(timing[-1][2])) if timing else (0.0, 0.0)
+    return Run(label, jobs, results, wall, imports, engine, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,
                max(peak[0], usage.ru_maxrss) / 1024, report, proc.returncode)
 
 

@@ -345,7 +345,9 @@ class RunCache:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise CacheError(f"--cache {directory}: cannot create the cache directory ({exc.strerror})") from None
-        name = hashlib.blake2b(json.dumps([str(self.submission.root), self.submission.prefix, self.key],
+        # One file per tree, round, selection and options; a new checker version or code replaces it.
+        what = {k: v for k, v in self.key.items() if k not in ("tool", "code")}
+        name = hashlib.blake2b(json.dumps([str(self.submission.root), self.submission.prefix, what],
                                           sort_keys=True).encode(), digest_size=12).hexdigest()
         return folder / f"mlperf-checker-{name}.json"
 

@@ -262,3 +262,11 @@ def test_unchanged_run_imports_no_validator(tree, tmp_path) -> None:
     runs = [subprocess.run([sys.executable, "-c", code, str(tree), str(tmp_path / "cache")], capture_output=True,
                            text=True, check=True, cwd=Path(__file__).resolve().parents[1]).stdout.strip() for _ in range(2)]
     assert runs == ["True", "False"]
+
+
+def test_new_checker_code_replaces_the_cache_file(tree, tmp_path, calls, trust_now, monkeypatch) -> None:
+    _run(tree, tmp_path / "cache")
+    monkeypatch.setattr(cache_module, "code_fingerprint", lambda: "another build")
+    _rerun(tree, tmp_path / "cache", calls)
+    assert len(calls["results"]) == 6  # nothing reused from another build of the checker...
+    assert len(list((tmp_path / "cache").iterdir())) == 1  # ...and its file replaced, not kept beside
