@@ -13,7 +13,10 @@ Dependencies, coarse on purpose so that nothing a rule may look at is missed:
   (systems, code, documentation...), the root and the division folder;
 - a submitter's submitter- and system-scope findings: its context and all its results;
 - the submission-scope findings: every submitter, and the root and division listings.
-Stamps taken within `RACY_NS` of a file's modification time are not trusted (the file may change
+A file modified after the run started, or within `RACY_NS` before, is stamped without time nor hash:
+the next run checks its unit again (it may have changed between being read and being stamped, or may
+change again within the clock's granularity). Files read by incremental mode outside the checked tree
+(reference data for re-scoring) are not stamped: a changed reference set needs a fresh cache.
 again within the clock's granularity). The cache lives outside the checked tree (a cache inside it
 is a usage error); it is written atomically; a corrupt or foreign cache file is ignored.
 """
@@ -96,10 +99,13 @@ def _state(path: str) -> tuple[str, int, int]:
     return kind, 0 if kind == "d" else st.st_size, st.st_mtime_ns
 
 
-def _stamp(path: str, rel: str, digest: bool, now_ns: int, state: tuple[str, int, int] | None = None) -> Stamp:
-    """The stamp of `path` as it is now, named `rel` (`digest`: also hash a regular file's content)."""
+def _stamp(path: str, rel: str, digest: bool, since_ns: int, state: tuple[str, int, int] | None = None) -> Stamp:
+    """The stamp of `path` as it is now, named `rel` (`digest`: also hash a regular file's content);
+    `since_ns` is when the run started (a file modified since, or just before, is not vouched for)."""
     kind, size, mtime = state or _state(path)
-    out: Stamp = [rel, kind, size, mtime if now_ns - mtime > RACY_NS and kind != "?" else None]
+    if kind == "?" or mtime > since_ns - RACY_NS:
+        return [rel, kind, size, None]
+    out: Stamp = [rel, kind, size, mtime]
     content = _digest(path) if digest and kind == "f" and size <= HASH_LIMIT else None
     if content:
         out.append(content)
@@ -112,9 +118,9 @@ def _named(base: str) -> Callable[[str], str]:
     return lambda path: path[len(prefix):] if path.startswith(prefix) else "" if path == base else path
 
 
-def _walk(top: str, exclude: frozenset[str], digest: set[str], now_ns: int, name: Callable[[str], str]) -> list[Stamp]:
+def _walk(top: str, exclude: frozenset[str], digest: set[str], since_ns: int, name: Callable[[str], str]) -> list[Stamp]:
     """Stamps of `top` and of everything below it except the folders in `exclude` (links not followed)."""
-    out = [_stamp(top, name(top), False, now_ns)]
+    out = [_stamp(top, name(top), False, since_ns)]
     stack = [top]
     while stack:
         directory = stack.pop()
@@ -134,7 +140,7 @@ def _walk(top: str, exclude: frozenset[str], digest: set[str], now_ns: int, name
                 continue
             kind = _kind(st.st_mode)
             state = None if kind == "l" else (kind, 0 if kind == "d" else st.st_size, st.st_mtime_ns)
-            out.append(_stamp(path, name(path), path in digest, now_ns, state))
+            out.append(_stamp(path, name(path), path in digest, since_ns, state))
             if kind == "d":
                 stack.append(path)
     return out
@@ -159,10 +165,10 @@ def _within(submission: Submission, paths: Iterable[str]) -> list[str]:
     return [p for p in paths if p == root or p.startswith(os.path.join(root, ""))]
 
 
-def result_stamps(unit: ResultUnit, touched: Iterable[Path]) -> Record:
+def result_stamps(unit: ResultUnit, touched: Iterable[Path], since_ns: int) -> Record:
     """What a result's check depended on: its own folders (walked), their parents, and every other
     path its checks asked the FileCache for; the files read get a content hash."""
-    now = time.time_ns()
+    now = since_ns
     own = own_folders(unit)
     base = own[0]
     name = _named(base)
@@ -174,9 +180,9 @@ def result_stamps(unit: ResultUnit, touched: Iterable[Path]) -> Record:
     return [base, entries]
 
 
-def context_stamps(submission: Submission, sub: SubmitterUnit, touched: Iterable[Path]) -> Record:
+def context_stamps(submission: Submission, sub: SubmitterUnit, touched: Iterable[Path], since_ns: int) -> Record:
     """A submitter's context: its folder outside its results' own folders, the root and its division."""
-    now = time.time_ns()
+    now = since_ns
     base = str(sub.path)
     name = _named(base)
     own = frozenset(f for r in sub.results for f in own_folders(r))
@@ -186,9 +192,9 @@ def context_stamps(submission: Submission, sub: SubmitterUnit, touched: Iterable
     return [base, entries]
 
 
-def listing_stamps(submission: Submission, touched: Iterable[Path]) -> Record:
+def listing_stamps(submission: Submission, touched: Iterable[Path], since_ns: int) -> Record:
     """The root's and the divisions' own entries (what the submission-scope rules look at)."""
-    now = time.time_ns()
+    now = since_ns
     base = str(submission.root)
     name = _named(base)
     read = {str(p) for p in touched}
@@ -316,8 +322,11 @@ def run_key(round_: str, rules: Iterable[str], options: dict[str, Any]) -> dict[
 class RunCache:
     """The cache of one checked tree for one run key: which units can be reused, and the new records."""
 
-    def __init__(self, directory: Path | None, submission: Submission, key: dict[str, Any]) -> None:
+    def __init__(self, directory: Path | None, submission: Submission, key: dict[str, Any],
+                 started_ns: int | None = None) -> None:
         self.enabled = directory is not None
+        #: When the run started (before anything was read): what changed since is not vouched for.
+        self.started = time.time_ns() if started_ns is None else started_ns
         self.submission = submission
         self.key = key
         self.file: Path | None = None
@@ -420,8 +429,8 @@ class RunCache:
         if not self.enabled:
             return
         self._changed = True
-        now = time.time_ns()
-        context = context_stamps(self.submission, sub, touched)
+        now = self.started
+        context = context_stamps(self.submission, sub, touched, now)
         own = {f for r in sub.results for f in own_folders(r)}
         name = _named(context[0])
         seen = {os.path.join(context[0], s[0]) if s[0] else context[0] for s in context[1]}
@@ -434,7 +443,7 @@ class RunCache:
         """Keep the freshly computed submission-scope findings."""
         if self.enabled:
             self._changed = True
-            self._new["submission"] = _dump_unit(checked, listing_stamps(self.submission, touched),
+            self._new["submission"] = _dump_unit(checked, listing_stamps(self.submission, touched, self.started),
                                                  submitters=[s.key for s in self.submission.submitters])
 
     def save(self) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 import traceback
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -101,22 +102,22 @@ class _Worker:
     short_run: bool
     cache: FileCache
     prefetch: bool
-    stamps: bool
+    stamps: int | None
 
     @classmethod
     def setup(cls, submission: Submission, rulebook: Rulebook, options: Options, rules: list[Rule],
-              prefetch: bool, stamps: bool = False) -> None:
+              prefetch: bool, stamps: int | None = None) -> None:
         cls.submission, cls.rulebook, cls.options, cls.rules = submission, rulebook, options, rules
         cls.short_run = options.profile == "short-run"
         cls.cache = FileCache(submission.root)
-        if stamps:
+        if stamps is not None:
             cls.cache.record_touched()
         cls.prefetch = prefetch
         cls.stamps = stamps
 
     @classmethod
     def check(cls, result: ResultUnit) -> tuple[Checked, Record | None]:
-        """Check one result; with `stamps`, also what the check depended on (incremental mode)."""
+        """Check one result; with `stamps` (the run's start), also what the check depended on (incremental mode)."""
         ctx = ResultContext(submission=cls.submission, rulebook=cls.rulebook, options=cls.options,
                             cache=cls.cache, unit=result)
         findings: list[Finding] = []
@@ -132,7 +133,7 @@ class _Worker:
         checked = Checked(findings, cls.cache.drain(), ctx.outcome)
         touched = cls.cache.take_touched()
         cls.cache.forget(own_folders(result))  # memory stays flat: only shared files stay parsed
-        return checked, result_stamps(result, touched) if cls.stamps else None
+        return checked, result_stamps(result, touched, cls.stamps) if cls.stamps is not None else None
 
     @classmethod
     def check_many(cls, results: list[ResultUnit]) -> list[tuple[Checked, Record | None]]:
@@ -148,7 +149,7 @@ def _chunks(items: list[ResultUnit], n: int) -> list[list[ResultUnit]]:
 
 
 def _check_results(submission: Submission, results: list[ResultUnit], rulebook: Rulebook, options: Options,
-                   rules: list[Rule], jobs: int, prefetch: bool, stamps: bool,
+                   rules: list[Rule], jobs: int, prefetch: bool, stamps: int | None,
                    progress: Callable[[int, int], None] | None, meanwhile: Callable[[], None]):
     """Check `results` (in parallel when worth it) and call `meanwhile` in this process as they run."""
     _Worker.setup(submission, rulebook, options, rules, prefetch, stamps)
@@ -278,6 +279,7 @@ def check(root: Path, config: RunConfig) -> Report:
 
 def _check_tree(root: Path, config: RunConfig) -> Report:
     """`check` of a directory."""
+    started = time.time_ns()  # incremental mode: files modified from now on are not vouched for
     load_rules()
     submission = filter_submitter(discover(root), config.submitter)
     detected = False
@@ -293,7 +295,7 @@ def _check_tree(root: Path, config: RunConfig) -> Report:
     options = config.options
     store = RunCache(config.cache, submission, run_key(round_, selected_codes, {
         "reference_data": options.reference_data and options.reference_data.resolve(), "profile": options.profile,
-        "submitter": config.submitter}) if config.cache else {})
+        "submitter": config.submitter}) if config.cache else {}, started)
     rulebook = load_rulebook(round_)  # (not validated again when the cache knows it valid)
     if rulebook.scenario_aliases:
         submission = store.submission = filter_submitter(discover(root, rulebook.scenario_aliases), config.submitter)
@@ -330,7 +332,8 @@ def _check_tree(root: Path, config: RunConfig) -> Report:
     fresh = [r for r in results if r.rel not in store.reused_results]
     checked = _check_results(submission, fresh, rulebook, options, [r for r in rules if r.scope == Scope.RESULT],
                              jobs, prefetch=any(code.startswith("LOG") for code in selected_codes),
-                             stamps=store.enabled, progress=config.progress, meanwhile=scoped)
+                             stamps=store.started if store.enabled else None, progress=config.progress,
+                             meanwhile=scoped)
     done = dict(store.reused_results)
     for unit, (got, stamps) in zip(fresh, checked):
         store.record_result(unit, got, stamps)

@@ -270,3 +270,21 @@ def test_new_checker_code_replaces_the_cache_file(tree, tmp_path, calls, trust_n
     _rerun(tree, tmp_path / "cache", calls)
     assert len(calls["results"]) == 6  # nothing reused from another build of the checker...
     assert len(list((tmp_path / "cache").iterdir())) == 1  # ...and its file replaced, not kept beside
+
+
+def test_file_changed_during_the_run_is_checked_again(tree, tmp_path, calls, monkeypatch) -> None:
+    _set_times(tree, time.time_ns() - 3600 * 10**9)
+    log = tree / RESULT / "performance/run_1/mlperf_log_detail.txt"
+    stamps = engine.result_stamps
+
+    def edited_before_stamping(unit, touched, since):  # after the checks read the log, before its stamp
+        if unit.rel == RESULT:
+            set_log_value(log, "effective_min_duration_ms", 1000)
+        return stamps(unit, touched, since)
+
+    monkeypatch.setattr(engine, "result_stamps", edited_before_stamping)
+    _run(tree, tmp_path / "cache")
+    monkeypatch.setattr(engine, "result_stamps", stamps)
+    warm = _rerun(tree, tmp_path / "cache", calls)
+    assert calls["results"] == [RESULT]
+    assert warm == _run(tree, None)
