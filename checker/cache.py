@@ -13,12 +13,12 @@ Dependencies, coarse on purpose so that nothing a rule may look at is missed:
   (systems, code, documentation...), the root and the division folder;
 - a submitter's submitter- and system-scope findings: its context and all its results;
 - the submission-scope findings: every submitter, and the root and division listings.
-A file modified after the run started, or within `RACY_NS` before, is stamped without time nor hash:
+A file modified after the run started, or within `RACY_NS` before, is stamped without time or hash:
 the next run checks its unit again (it may have changed between being read and being stamped, or may
-change again within the clock's granularity). Files read by incremental mode outside the checked tree
-(reference data for re-scoring) are not stamped: a changed reference set needs a fresh cache.
-again within the clock's granularity). The cache lives outside the checked tree (a cache inside it
-is a usage error); it is written atomically; a corrupt or foreign cache file is ignored.
+change again within the clock's granularity). Reference data (`--reference-data`, outside the tree)
+is part of the key by its path only: after changing the files of a reference set, use a fresh cache.
+The cache lives outside the checked tree (a cache inside it is a usage error); it is written
+atomically; a corrupt or foreign cache file is ignored.
 """
 
 from __future__ import annotations
