@@ -9,14 +9,16 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from checker.accuracy.decode import Dtype, class_id_dtype
 from checker.accuracy.reference import imagenet_labels
 from checker.accuracy.registry import Outcome, Value, metric
 from checker.accuracy.stream import peek, samples
 from checker.parsers.accuracy_log import Entry
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: Class ids accepted as such when inferring the element type (1000 classes, 1001 with background).
 CLASSES = 1001

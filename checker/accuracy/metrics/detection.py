@@ -12,10 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
-
-from checker.accuracy.coco import evaluate_map
-from checker.accuracy.decode import FLOAT32, as_array
+from checker.accuracy.decode import as_array, float32
 from checker.accuracy.reference import coco_annotations
 from checker.accuracy.registry import MetricFn, Outcome, Value, metric
 from checker.accuracy.stream import samples
@@ -28,10 +25,12 @@ def _detections(entries: Iterator[Entry], images: list[dict], out: Outcome) -> t
     detections: list[dict] = []
     image_ids: set[int] = set()
     disagreeing = ragged = 0
+    import numpy as np  # (here: a run that scores no detection log never loads numpy)
+
     for entry in entries:
         image = images[entry.qsl_idx]
         image_ids.add(image["id"])
-        values = as_array(entry.data, FLOAT32)
+        values = as_array(entry.data, float32())
         if len(values) < GROUP:
             continue
         ragged += len(values) % GROUP != 0
@@ -58,6 +57,8 @@ def _coco_map(resource: str) -> MetricFn:
         if not image_ids:
             out.skipped["mAP"] = "the log holds no sample of the data set"
             return out
+        from checker.accuracy.coco import evaluate_map  # numpy with it: loaded only to score
+
         value, how = evaluate_map(annotations, detections, image_ids)
         out.values["mAP"] = Value(100.0 * value, note=f"{len(detections)} detections on {len(image_ids)} images, {how}")
         return out

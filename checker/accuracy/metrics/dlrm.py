@@ -11,17 +11,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-
-from checker.accuracy.decode import FLOAT32, as_array
+from checker.accuracy.decode import as_array, float32
 from checker.accuracy.registry import Outcome, Value, metric
 from checker.accuracy.stream import samples
 from checker.parsers.accuracy_log import Entry
 
+if TYPE_CHECKING:
+    import numpy as np
+
 
 def roc_auc(scores: np.ndarray, labels: np.ndarray) -> float | None:
     """Area under the ROC curve (None when one class is absent)."""
+    import numpy as np
+
     positive = labels > 0.5
     n_pos = int(positive.sum())
     n_neg = len(labels) - n_pos
@@ -36,11 +40,13 @@ def roc_auc(scores: np.ndarray, labels: np.ndarray) -> float | None:
 @metric("dlrm-v2", ("dlrm-v2-99", "dlrm-v2-99.9"), ("AUC",), tolerance={"AUC": 1e-6})
 def dlrm_auc(entries: Iterator[Entry], paths: dict[str, Path], size: int | None) -> Outcome:
     """AUC in percent from `[prediction, label]` pairs."""
+    import numpy as np  # (here: a run that scores no dlrm log never loads numpy)
+
     out = Outcome(dtype="float32")
     preds: list[np.ndarray] = []
     labels: list[np.ndarray] = []
     for entry in samples(entries, size):
-        values = as_array(entry.data, FLOAT32)
+        values = as_array(entry.data, float32())
         if len(values) % 2:
             out.skipped["AUC"] = "a payload has an odd number of floats: not [prediction, label] pairs"
             break
