@@ -64,12 +64,12 @@ class CacheError(ValueError):
 # --------------------------------------------------------------------------- stamps
 
 
+#: Stamp kinds by file type: regular file, directory, link; "o" for any other.
+_KINDS = {stat.S_IFREG: "f", stat.S_IFDIR: "d", stat.S_IFLNK: "l"}
+
+
 def _kind(mode: int) -> str:
-    if stat.S_ISREG(mode):
-        return "f"
-    if stat.S_ISDIR(mode):
-        return "d"
-    return "l" if stat.S_ISLNK(mode) else "o"
+    return _KINDS.get(stat.S_IFMT(mode), "o")
 
 
 def _digest(path: str) -> str | None:

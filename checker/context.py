@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -58,9 +59,14 @@ class FileCache:
             self._linked[directory] = hit
         return hit
 
-    def _escape(self, path: Path) -> Path | None:
-        """Where `path` really leads when a link takes it out of the root, else None."""
-        if self.root is None or not (os.path.islink(path) or self._below_link(os.path.dirname(path))):
+    def _escape(self, path: Path, is_link: bool | None = None) -> Path | None:
+        """Where `path` really leads when a link takes it out of the root, else None (`is_link`:
+        whether `path` is a link, when the caller already knows)."""
+        if self.root is None:
+            return None
+        if is_link is None:
+            is_link = os.path.islink(path)
+        if not (is_link or self._below_link(os.path.dirname(path))):
             return None
         real = Path(os.path.realpath(path))
         return None if inside(real, self.root) else real
@@ -72,10 +78,12 @@ class FileCache:
             self.touched.add(path)
         if key in self._values:
             return self._values[key]
-        if not os.path.lexists(path):
+        try:  # one lstat tells both whether the path exists and whether it is a link
+            is_link = stat.S_ISLNK(os.lstat(path).st_mode)
+        except (OSError, ValueError):
             self._values[key] = None
             return None
-        escape = self._escape(path)
+        escape = self._escape(path, is_link)
         if escape is not None:
             self._values[key] = None
             self.problems.setdefault(path, []).append(problem(
