@@ -11,6 +11,7 @@ import hashlib
 import io
 import os
 import re
+from binascii import unhexlify
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -57,16 +58,10 @@ class AccuracyLogInfo:
 
 
 def _entry(m: re.Match, line: int) -> Entry:
-    token_hex = m.group(4)
-    count = m.group(5)
-    return Entry(
-        seq_id=int(m.group(1)),
-        qsl_idx=int(m.group(2)),
-        data=bytes.fromhex(m.group(3).decode()) if len(m.group(3)) % 2 == 0 else b"",
-        token_data=bytes.fromhex(token_hex.decode()) if token_hex is not None and len(token_hex) % 2 == 0 else None,
-        token_count=int(count) if count is not None else None,
-        line=line,
-    )
+    seq_id, qsl_idx, data, token_hex, count = m.groups()  # (hex digits only: the pattern admits nothing else)
+    return Entry(int(seq_id), int(qsl_idx), unhexlify(data) if len(data) % 2 == 0 else b"",
+                 int(count) if count is not None else None,
+                 unhexlify(token_hex) if token_hex is not None and len(token_hex) % 2 == 0 else None, line)
 
 
 def entries_in(blob: bytes, first_line: int = 1) -> list[Entry]:
@@ -86,8 +81,14 @@ def iter_entries(path: Path) -> Iterator[Entry]:
     A file that cannot be opened as a regular file yields nothing (`scan_accuracy_log` reports it).
     """
     data = small_file(path)  # read once per run when small (scan_accuracy_log has usually read it)
+    if data is not None:  # (in memory: split at once; a small file has no line over MAX_LINE)
+        for number, raw in enumerate(data.split(b"\n"), start=1):
+            m = ENTRY.search(raw)
+            if m:
+                yield _entry(m, number)
+        return
     try:
-        fh = io.BytesIO(data) if data is not None else open_regular(path)
+        fh = open_regular(path)
     except OSError:
         return
     with fh:
