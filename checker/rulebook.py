@@ -119,6 +119,20 @@ def _merged(round_: str) -> dict[str, Any]:
 #: Digests (`rulebook_digest`) of resolved rulebooks known to match the schema: incremental mode keeps
 #: them in its cache folder, so that an unchanged rulebook is not validated (nor jsonschema imported) again.
 VALIDATED: set[str] = set()
+#: The digests of the shipped rulebooks, validated when they were last changed (the rulebook snapshot
+#: test writes the file with `UPDATE_SNAPSHOTS=1`): a cold run does not validate them again. A rulebook
+#: edited since has another digest and is validated.
+KNOWN_VALID_PATH: Path = ROUNDS_DIR / "known-valid.json"
+
+
+@functools.lru_cache(maxsize=1)
+def known_valid() -> frozenset[str]:
+    """The digests listed in `KNOWN_VALID_PATH` (none when the file is missing or unreadable)."""
+    try:
+        listed = json.loads(KNOWN_VALID_PATH.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return frozenset()
+    return frozenset(d for d in listed if isinstance(d, str)) if isinstance(listed, list) else frozenset()
 
 
 def rulebook_digest(resolved: dict[str, Any]) -> str:
@@ -132,7 +146,8 @@ def _resolved(round_: str) -> dict[str, Any]:
     """Merged and validated data of ``round_`` (cached; callers get copies)."""
     resolved = _merged(round_)
     digest = rulebook_digest(resolved)
-    if digest in VALIDATED:
+    if digest in VALIDATED or digest in known_valid():
+        VALIDATED.add(digest)
         return resolved
     import jsonschema  # here, not at start-up: most commands load one rulebook at most
 

@@ -147,6 +147,39 @@ def test_resolved_data_matches_snapshot(round_: str) -> None:
     assert dumped == path.read_text(encoding="utf-8"), f"{round_} changed: review, then UPDATE_SNAPSHOTS=1"
 
 
+def test_known_valid_digests_are_current() -> None:
+    """The shipped digests of valid rulebooks (read instead of validating on every run) are exactly
+    those of the current rulebooks, each of which the schema accepts."""
+    schema = json.loads((REPO / "schemas" / "rulebook.schema.json").read_text())
+    digests = []
+    for round_ in ROUNDS:
+        data = rb_module._merged(round_)
+        jsonschema.validate(data, schema)
+        digests.append(rb_module.rulebook_digest(data))
+    text = json.dumps(sorted(set(digests)), indent=1) + "\n"
+    path = rb_module.KNOWN_VALID_PATH
+    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
+        path.write_text(text, encoding="utf-8")
+    assert path.is_file() and path.read_text(encoding="utf-8") == text, \
+        f"{path.name} is stale: review the rulebooks, then UPDATE_SNAPSHOTS=1"
+
+
+def test_rulebook_not_in_known_valid_is_validated(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rulebook whose digest is not listed (edited since) is validated against the schema."""
+    monkeypatch.setattr(rb_module, "VALIDATED", set())
+    monkeypatch.setattr(rb_module, "known_valid", lambda: frozenset())
+    rb_module._resolved.cache_clear()
+    try:
+        rb_module._resolved("v6.0")
+        assert rb_module.rulebook_digest(rb_module._merged("v6.0")) in rb_module.VALIDATED
+        monkeypatch.setattr(rb_module, "_schema", lambda: {"type": "object", "required": ["no-such-key"]})
+        rb_module._resolved.cache_clear()
+        with pytest.raises(rb_module.RulebookError, match="does not match the schema"):
+            rb_module._resolved("v6.0")
+    finally:
+        rb_module._resolved.cache_clear()
+
+
 # --------------------------------------------------------------------------- cross-check with spec section 4
 
 SEEDS = {  # spec 4.6
