@@ -53,6 +53,9 @@ def render_rules_markdown() -> str:
 def main(argv: list[str] | None = None) -> int:
     """Write the rule reference to FILE (default `docs/rules.md` of the checkout)."""
     args = sys.argv[1:] if argv is None else argv
+    if args and args[0].startswith("-"):
+        print("usage: python -m checker.docs [FILE]   (default: docs/rules.md of the checkout)")
+        return 0 if args[0] in ("-h", "--help") else 2
     target = Path(args[0]) if args else DOCS_FILE
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(render_rules_markdown(), encoding="utf-8")
