@@ -45,7 +45,7 @@ def endpoints_model_not_allowed(ctx: ResultContext) -> Iterator[Issue]:
     Why: only these benchmarks have an endpoints harness whose results the round accepts in place
     of LoadGen logs; for the others the LoadGen evidence is required.
     Fix: run the benchmark under LoadGen and submit its logs (performance/run_1, accuracy/).
-    Rules: MLPerf Inference submission rules for v6.1, endpoints ("LoadGen++") submissions; spec 1.7.
+    Rules: MLPerf Inference submission rules for v6.1, endpoints ("LoadGen++") submissions.
     """
     if not ctx.endpoints or ctx.benchmark_name is None:
         return
@@ -95,7 +95,7 @@ def endpoints_run_incomplete(ctx: ResultContext) -> Iterator[Issue]:
     requests measured a different workload (failed requests are fast), and an interrupted run's
     metrics are partial. The official checker reads none of these fields.
     Fix: fix the cause of the failures (server errors, timeouts) and re-run until every sample completes.
-    Rules: MLPerf Inference rules, "Scenarios" (every issued query must complete); spec 3.12.
+    Rules: MLPerf Inference rules, "Scenarios" (every issued query must complete).
     """
     log = _view(ctx, "performance")
     if log is None:
@@ -136,7 +136,7 @@ def endpoints_accuracy_missing(ctx: ResultContext) -> Iterator[Issue]:
     data set (`dataset_type` absent or `accuracy`) with a `score`, in every division.
     Why: without a score the result shows no accuracy at all; the official checker rejects it too.
     Fix: run the harness's accuracy mode and upload its accuracy_results.json.
-    Rules: MLPerf Inference submission rules, "Accuracy"; spec 3.12.
+    Rules: MLPerf Inference submission rules, "Accuracy".
     """
     log = _view(ctx, "accuracy")
     if log is None or any(e.get("score") is not None for _, e in log.scores):
@@ -222,7 +222,7 @@ def endpoints_audit_missing(ctx: ResultContext) -> Iterator[Issue]:
     Why: the audit replaces the LoadGen compliance test for endpoints results; without it the
     result's compliance is not shown.
     Fix: run the harness's audit for the test and upload `audit/audit_<name>.json`.
-    Rules: MLPerf Inference rules, "Compliance" (audit tests); spec 3.10.8.
+    Rules: MLPerf Inference rules, "Compliance" (audit tests).
     """
     required = ctx.rulebook.endpoints.required_audits if ctx.rulebook.endpoints else []
     for test, name, path in _audits(ctx):
@@ -242,7 +242,7 @@ def endpoints_audit_failed(ctx: ResultContext) -> Iterator[Issue]:
     Why: the audit is the compliance evidence of an endpoints result; a failed audit (or the audit of
     another test under this name) does not show compliance.
     Fix: fix what the audit found, re-run it and upload its output unedited.
-    Rules: MLPerf Inference rules, "Compliance" (audit tests); spec 3.10.8.
+    Rules: MLPerf Inference rules, "Compliance" (audit tests).
     """
     for test, name, path in _audits(ctx):
         data = ctx.json(path) if os.path.lexists(path) else None
@@ -270,7 +270,7 @@ def endpoints_output_length(ctx: ResultContext) -> Iterator[Issue]:
     Why: TEST09 shows that the system generates answers of the reference length in performance mode
     (shorter answers would inflate the throughput).
     Fix: generate complete answers (no early stop or output cap beyond the reference settings) and re-run.
-    Rules: MLPerf Inference rules, "Compliance" (TEST09 output length); spec 3.10.8.
+    Rules: MLPerf Inference rules, "Compliance" (TEST09 output length).
     """
     spec, bench, log = ctx.rulebook.endpoints, ctx.benchmark, _view(ctx, "performance")
     if (log is None or bench is None or spec.output_length_test not in bench.compliance

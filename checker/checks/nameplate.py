@@ -36,7 +36,7 @@ def nameplate_power_missing(ctx: ResultContext) -> Iterator[Issue]:
     draw with what the system's power supplies can deliver.
     Fix: add `systems/<system>_power.yaml` listing each component's PSUs (`PowerCapacityWatts`) and
     `Min PSUs Needed`, or `system_power_capacity` (watts) to the system description.
-    Rules: MLPerf Inference Power Measurement rules for v6.1 (nameplate power); spec 2.10, 3.2 S12.
+    Rules: MLPerf Inference Power Measurement rules for v6.1 (nameplate power).
     """
     power = nameplate(ctx)
     if power is None or not power.missing:
@@ -62,7 +62,7 @@ def nameplate_power_invalid(ctx: ResultContext) -> Iterator[Issue]:
     Why: the design power is published with the result; a file that does not give one publishes an
     empty or wrong figure.
     Fix: correct the YAML (the finding names the component) or the system description's field.
-    Rules: MLPerf Inference Power Measurement rules for v6.1 (nameplate power); spec 2.10, 3.2 S12.
+    Rules: MLPerf Inference Power Measurement rules for v6.1 (nameplate power).
     """
     power = nameplate(ctx)
     if power is None:
