@@ -85,6 +85,20 @@ def walk(root: Path) -> list[Node]:
     return out
 
 
+def lkind(path: Path | str) -> Kind | None:
+    """What `path` itself is, from one lstat (links not followed): "file", "dir", "link" or "other";
+    None when it does not exist or cannot be looked at."""
+    try:
+        mode = os.lstat(path).st_mode
+    except (OSError, ValueError):
+        return None
+    if stat.S_ISREG(mode):
+        return "file"
+    if stat.S_ISDIR(mode):
+        return "dir"
+    return "link" if stat.S_ISLNK(mode) else "other"
+
+
 def inside(path: Path, root: Path) -> bool:
     """True when `path` is `root` or lies below it (both absolute, already resolved)."""
     return path == root or root in path.parents

@@ -111,3 +111,23 @@ def test_start_up_does_not_import_numpy_or_pandas() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parents[1])
     assert out.stdout.strip() == "[]"
+
+
+def test_lkind_tells_what_a_path_itself_is_from_one_lstat(tmp_path: Path) -> None:
+    from checker.tree import lkind
+
+    (tmp_path / "f").write_text("x")
+    (tmp_path / "d").mkdir()
+    (tmp_path / "to-d").symlink_to(tmp_path / "d")
+    (tmp_path / "broken").symlink_to(tmp_path / "nowhere")
+    assert [lkind(tmp_path / n) for n in ("f", "d", "to-d", "broken", "absent")] == ["file", "dir", "link", "link", None]
+    assert lkind(str(tmp_path / "f")) == "file" and lkind("bad\0name") is None
+
+
+def test_metric_functions_load_without_numpy() -> None:
+    """Looking up re-scorers (every rescoring does) loads numpy only when a payload is decoded."""
+    code = ("import sys; from checker.accuracy.registry import spec_for; spec_for('resnet'); "
+            "print('numpy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parents[1])
+    assert out.stdout.strip() == "False"

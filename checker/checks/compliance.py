@@ -22,6 +22,7 @@ from checker.model import Issue, Severity
 from checker.parsers.common import Parsed
 from checker.parsers.loadgen import DetailLog
 from checker.registry import REGISTRY, rule
+from checker.tree import lkind
 
 RUN_LOG = "performance/run_1/mlperf_log_detail.txt"
 TEST06_LINES = (("First token check pass", ("True", "Skipped")), ("EOS check pass", ("True",)),
@@ -57,7 +58,7 @@ def _compliance_root(ctx: ResultContext) -> Path:
 def test_dir(ctx: ResultContext, test: str) -> Path | None:
     """The folder of `test` for this result when it exists (links are not followed)."""
     path = _compliance_root(ctx) / test
-    return path if path.is_dir() and not path.is_symlink() else None
+    return path if lkind(path) == "dir" else None
 
 
 def present_tests(ctx: ResultContext) -> list[tuple[str, Path]]:
@@ -156,8 +157,9 @@ def compliance_file_missing(ctx: ResultContext) -> Iterator[Issue]:
             needed += ["accuracy/baseline_accuracy.txt", "accuracy/compliance_accuracy.txt"]
         for name in needed:
             path = tdir / name
-            if not os.path.lexists(path) or (path.is_dir() and not path.is_symlink()):
-                found = "absent" if not os.path.lexists(path) else "a directory"
+            kind = lkind(path)
+            if kind is None or kind == "dir":
+                found = "absent" if kind is None else "a directory"
                 yield Issue(f"{test} lacks {name}{'' if found == 'absent' else ' (a directory is in its place)'}",
                             path=path, expected=name, actual=found,
                             hint=f"Copy {name} from the output folder of {test}'s run_verification.py.")

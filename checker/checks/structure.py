@@ -14,6 +14,7 @@ from checker.endpoints import missing_files as endpoints_missing_files
 from checker.model import Issue, Severity
 from checker.parsers.common import small_file
 from checker.registry import rule
+from checker.tree import lkind
 
 
 def hygiene_severity(ctx: BaseContext) -> Severity:
@@ -30,10 +31,11 @@ def _missing(directory: Path, names: list[str], what: str) -> Iterator[Issue]:
         return
     for name in names:
         path = directory / name
-        if not os.path.lexists(path):
+        kind = lkind(path)
+        if kind is None:
             yield Issue(f"{what} file {name} is missing", path=path, expected=name, actual="absent",
                         hint=f"Add {name} to {directory.name}/: the file this run produced or used, unchanged.")
-        elif path.is_dir() and not path.is_symlink():
+        elif kind == "dir":
             yield Issue(f"{what} file {name} is a directory", path=path, expected=f"file {name}", actual="directory",
                         hint=f"Replace the directory {name}/ by the file {name} the run wrote.")
 
@@ -178,7 +180,7 @@ def empty_required_file(ctx: ResultContext) -> Iterator[Issue]:
     """
     for name in ctx.rulebook.measurements.required_files:
         path = ctx.unit.measurements_dir / name
-        if path.is_symlink() or not path.is_file():
+        if lkind(path) != "file":  # (a link is not followed)
             continue
         if _blank(path):
             yield Issue(f"{name} is empty", path=path, expected="non-empty file", actual="empty",

@@ -97,13 +97,14 @@ def _read_fd(fd: int, n: int) -> bytes:
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
-def read_bytes(path: Path, limit: int = MAX_TEXT_BYTES) -> Parsed[bytes]:
+def read_bytes(path: Path, limit: int = MAX_TEXT_BYTES, st: os.stat_result | None = None) -> Parsed[bytes]:
     """Read a regular file of at most `limit` bytes without following it out of place.
 
-    Directories, special files, unreadable files and oversize files become problems.
+    Directories, special files, unreadable files and oversize files become problems. `st`: the
+    file's `os.stat` when the caller has just taken it (not taken again).
     """
     try:
-        st = os.stat(path)
+        st = st or os.stat(path)
     except FileNotFoundError:
         return Parsed(None, [problem(UNREADABLE, path, "file does not exist (or is a broken link)",
                                      "Add the file, or fix the link so it points at a file inside the submission.")])
@@ -170,7 +171,7 @@ def small_file(path: Path) -> bytes | None:
         return None
     if not stat.S_ISREG(st.st_mode) or st.st_size > ONCE_BYTES:
         return None
-    return read_bytes(path).value
+    return read_bytes(path, st=st).value
 
 
 def decode_text(data: bytes, path: Path) -> Parsed[str]:
