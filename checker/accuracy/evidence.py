@@ -156,7 +156,12 @@ def _supplied(ctx: ResultContext, published: AccuracyLogInfo) -> FullLog:
 
 
 def full_log(ctx: ResultContext) -> FullLog:
-    """The untruncated log of the result and where it comes from."""
+    """The untruncated log of the result and where it comes from (looked up once per result:
+    several rules ask)."""
+    return ctx.cache.get("full-log", ctx.unit.path, lambda _: Parsed(_full_log(ctx))) or _full_log(ctx)
+
+
+def _full_log(ctx: ResultContext) -> FullLog:
     state = log_state(ctx)
     if state is None:
         return FullLog(None, "", "the accuracy log is missing or unreadable")
