@@ -85,9 +85,10 @@ def _files(directory: Path) -> list[Path]:
     """Regular files (not links, not directories) directly in `directory`, sorted."""
     try:
         with os.scandir(directory) as it:
-            return sorted(Path(e.path) for e in it if e.is_file(follow_symlinks=False))
+            names = sorted(e.name for e in it if e.is_file(follow_symlinks=False))  # (one folder: names sort as paths)
     except OSError:
         return []
+    return [directory / name for name in names]
 
 
 @rule("STR002", "unexpected-file", fast=True)
