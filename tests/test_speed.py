@@ -131,3 +131,24 @@ def test_metric_functions_load_without_numpy() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parents[1])
     assert out.stdout.strip() == "False"
+
+
+def test_a_run_restores_the_garbage_collector(samples: Path) -> None:
+    """The run collects less often and freezes what its workers share; both are undone after it."""
+    import gc
+
+    before = gc.get_threshold()
+    seen: list[tuple[int, int, int]] = []
+    original = engine._Worker.check.__func__
+
+    def spy(cls, result):
+        seen.append(gc.get_threshold())
+        return original(cls, result)
+
+    engine._Worker.check = classmethod(spy)
+    try:
+        check(samples / "closed-v6.0", RunConfig(jobs=1))
+    finally:
+        engine._Worker.check = classmethod(original)
+    assert seen and seen[0][0] == max(before[0], engine.GC_THRESHOLD)
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
