@@ -253,7 +253,7 @@ def _verdicts(submission: Submission, findings: list[Finding], outcomes: list[di
         else:
             by_unit.setdefault(f.unit, []).append(f)
     records = []
-    for r, outcome in zip(submission.results, outcomes):
+    for r, outcome in zip(submission.results, outcomes, strict=True):
         own = by_result.get(r.rel, []) + by_unit.get(r.system_key, []) + by_unit.get(r.submitter_key, [])
         blocking = [f for f in own if f.severity == Severity.ERROR.value and not f.waived]
         records.append(ResultRecord(
@@ -355,7 +355,7 @@ def _check_tree(root: Path, config: RunConfig) -> Report:
                              stamps=store.started if store.enabled else None, progress=config.progress,
                              meanwhile=scoped)
     done = dict(store.reused_results)
-    for unit, (got, stamps) in zip(fresh, checked):
+    for unit, (got, stamps) in zip(fresh, checked, strict=True):
         store.record_result(unit, got, stamps)
         done[unit.rel] = got
     outcomes = []

@@ -9,7 +9,6 @@ TEST08, TEST09, dtype inference) and free-text classifiers get arbitrary payload
 from __future__ import annotations
 
 import json
-import math
 import os
 from pathlib import Path
 
@@ -64,8 +63,11 @@ def mllog_lines(draw) -> str:
     return ":::MLLOG " + json.dumps(rec)  # json.dumps writes NaN/Infinity as LoadGen-foreign tokens
 
 
+LINES = st.text(max_size=80)
+
+
 @st.composite
-def text_files(draw, lines=st.text(max_size=80)) -> bytes:
+def text_files(draw, lines=LINES) -> bytes:
     """Lines joined with LF or CRLF, maybe with a BOM, maybe cut short, maybe in a foreign encoding."""
     body = draw(st.sampled_from(["\n", "\r\n"])).join(draw(st.lists(lines, max_size=12)))
     encoding = draw(st.sampled_from(["utf-8", "utf-8", "latin-1", "utf-16"]))
@@ -287,7 +289,7 @@ def test_accuracy_log_scan_and_stream(scratch: Path, data: bytes, cut: int) -> N
 def test_payload_decoders(payloads: list[bytes], counts: list) -> None:
     from checker.parsers.accuracy_log import Entry
 
-    entries = [Entry(i, i, p, c, p[:4] or None, i + 1) for i, (p, c) in enumerate(zip(payloads, counts + [None] * 8))]
+    entries = [Entry(i, i, p, c, p[:4] or None, i + 1) for i, (p, c) in enumerate(zip(payloads, counts + [None] * 8, strict=False))]
     for width in (2, 4, 8):
         result = check_test06(entries, eos_ids=[0, 2], first_token=True, default_width=width)
         assert result.entries == len(entries)

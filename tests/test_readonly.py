@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 
 from checker.reporters import load_reporters
-from tests.conftest import REAL
 from tests.mutate import run_cli
 
 
