@@ -33,12 +33,10 @@ UNJUDGED_CONTENT = (*OPTIONAL, "*.conf", "*/accuracy/mlperf_log_accuracy.json", 
 #: Damage reported elsewhere, or not at all (gaps of the checker): (kind, regular expression of the
 #: target) -> why.
 KNOWN_GAPS = {
-    ("dir-to-file", r"[^/]+/[^/]+/results(/[^/]+(/[^/]+)?)?"):
-        "a file in place of results/, a system's or a benchmark's folder: no rule names a file where the layout "
-        "wants a folder (only what is then missing, e.g. SYS002 on the system description)",
-    ("dir-to-file", r"[^/]+/[^/]+/results/[^/]+/[^/]+/[^/]+"):
-        "a file in place of a scenario folder: reported only when the round requires that scenario (MEAS006 on "
-        "the benchmark folder); open requires none, and llama's Server/Interactive are one-of",
+    ("dir-to-file", r"[^/]+/[^/]+/results/[^/]+(/[^/]+)?"):
+        "a file in place of a system's folder, or of a benchmark's folder whose name is no benchmark of the "
+        "round: STR016 names files only where the name says what folder they replace (results/, a benchmark, "
+        "any entry of a benchmark folder); otherwise only what goes missing is reported (e.g. SYS002)",
     ("delete", r"open/[^/]+/model_mapping\.json"):
         "a missing model_mapping.json is reported on each open benchmark folder it no longer resolves (DIV002)",
     ("truncate", r".*/TEST0\d/accuracy/accuracy\.txt"):

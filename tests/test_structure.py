@@ -136,6 +136,28 @@ def benchmark_without_scenarios(tree: Path) -> None:
     (system / "resnet5O" / "README.md").write_text("moved\n")
 
 
+def scenario_replaced_by_file(tree: Path) -> None:
+    result = _result(tree, "Offline")
+    shutil.rmtree(result)
+    result.write_text("a tarball that was never unpacked\n")
+
+
+def benchmark_replaced_by_file(tree: Path) -> None:
+    bench = _result(tree).parent
+    shutil.rmtree(bench)
+    bench.write_text("moved away\n")
+
+
+def results_replaced_by_file(tree: Path) -> None:
+    results = _submitter(tree) / "results"
+    shutil.rmtree(results)
+    results.write_text("")
+
+
+def system_notes(tree: Path) -> None:
+    (_result(tree).parent.parent / "NOTES.txt").write_text("system notes\n")
+
+
 def leftover_code_dir(tree: Path) -> None:
     (_submitter(tree) / "code" / "resnet50").mkdir(parents=True)
     (_submitter(tree) / "code" / "resnet50" / "README.md").write_text("old layout\n")
@@ -183,6 +205,11 @@ CASES = [
     RuleCase("STR015", True, base=V5, round="v6.0", id="v5-tree-in-v6.0", message="v6 layout expected"),
     RuleCase("STR015", False),
     RuleCase("STR015", False, base=V5),
+    RuleCase("STR016", True, scenario_replaced_by_file, message="Offline is a file where the layout has scenario"),
+    RuleCase("STR016", True, benchmark_replaced_by_file, base=V5, message="a benchmark directory"),
+    RuleCase("STR016", True, results_replaced_by_file, message="the results/ directory"),
+    RuleCase("STR016", False),
+    RuleCase("STR016", False, system_notes, id="other-files-beside-systems-are-fine"),
 ]
 
 

@@ -312,3 +312,46 @@ def benchmark_without_scenarios(ctx: SubmissionContext) -> Iterator[Issue]:
         yield Issue(f"{bench.name}/ holds no scenario directory{extra}; nothing in it is checked", path=bench,
                     expected=f"{bench.name}/<scenario>/", actual="no scenario directory",
                     hint=f"Put each run into {bench.name}/<scenario>/ (e.g. {bench.name}/Offline/).")
+
+
+def _file_names(directory: Path) -> list[str]:
+    """Names of the regular files (links not followed) of a directory, sorted; [] when unreadable."""
+    try:
+        with os.scandir(directory) as it:
+            return sorted(e.name for e in it if e.is_file(follow_symlinks=False))
+    except OSError:
+        return []
+
+
+def _files_at_result_levels(ctx: SubmissionContext) -> Iterator[tuple[Path, str]]:
+    """Files standing where `results/`, a benchmark or a scenario directory belongs, with what belongs there."""
+    for sub in ctx.submission.submitters:
+        results = sub.path / "results"
+        if lkind(results) == "file":
+            yield results, "the results/ directory"
+            continue
+        for system in _subdirs(results):
+            for name in _file_names(system):
+                if ctx.rulebook.resolve_benchmark(name) is not None:
+                    yield system / name, "a benchmark directory"
+            for bench in _subdirs(system):
+                for name in _file_names(bench):
+                    yield bench / name, "scenario directories only"
+
+
+@rule("STR016", "file-in-place-of-directory", scope="submission", fast=True)
+def file_in_place_of_directory(ctx: SubmissionContext) -> Iterator[Issue]:
+    """A file stands where the layout has a directory of results.
+
+    Checks: `results/` is a directory; no file of `results/<system>/` is named after a benchmark of the
+    round; `results/<system>/<benchmark>/` holds directories only (one per scenario).
+    Why: results are only found in `results/<system>/<benchmark>/<scenario>/` directories; a file in
+    their place (a broken copy, an archive that was never unpacked) silently drops those results
+    from the submission. This concerns no checked result, so none is invalidated.
+    Fix: replace the file by the directory it stands for (unpack or re-copy it), or remove it.
+    Rules: MLPerf Inference submission rules, "Directory structure" (`results/<system>/<benchmark>/<scenario>`).
+    """
+    for path, belongs in _files_at_result_levels(ctx):
+        yield Issue(f"{path.name} is a file where the layout has {belongs}; nothing in it is checked",
+                    path=path, expected=belongs, actual="a file",
+                    hint=f"Replace {path.name} by the directory it stands for, or remove it.")
