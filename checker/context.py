@@ -114,7 +114,8 @@ class FileCache:
         """Drop the parsed values of `folders` and the files below them (a checked result's own
         folders), so that memory stays flat over a round; shared files (system descriptions) stay."""
         prefixes = tuple(os.path.join(f, "") for f in folders)
-        for key in [k for k in self._values if str(k[1]).startswith(prefixes) or str(k[1]) in folders]:
+        exact = set(folders)
+        for key in [k for k in self._values if (s := str(k[1])).startswith(prefixes) or s in exact]:
             del self._values[key]
         forget_read(folders)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from checker.parsers.common import MALFORMED, Parsed, problem, read_bytes, decode_text
-from checker.parsers.jsonfile import loads
+from checker.parsers.jsonfile import raw_loads
 
 MARKERS = (":::MLLOG", ":::ENDPTS")
 #: A detail log is a few hundred kB at most; anything past this is not a LoadGen detail log.
@@ -78,14 +78,18 @@ def parse_detail_text(text: str, path: Path) -> Parsed[DetailLog]:
         problems.append(problem(MALFORMED, path, "first line does not start with ':::MLLOG': not a LoadGen detail log",
                                 "Upload the mlperf_log_detail.txt that LoadGen wrote, unedited.", line=1))
     values, lines = log.values, log.lines
+    load = raw_loads
     for number, raw in enumerate(text.split("\n"), start=1):
-        if not raw.startswith(":::"):
-            continue
-        marker, _, payload = raw.partition(" ")
-        if marker not in MARKERS:
-            continue
+        if raw.startswith(":::MLLOG "):
+            payload = raw[9:]
+        else:
+            if not raw.startswith(":::"):
+                continue
+            marker, _, payload = raw.partition(" ")
+            if marker not in MARKERS:
+                continue
         try:
-            rec = loads(payload)
+            rec = load(payload)
             key = rec["key"]
             value = rec.get("value")
             meta = rec.get("metadata") or {}
