@@ -49,7 +49,6 @@ def parse_spl_text(text: str, path: Path) -> Parsed[SplLog]:
     """Parse the text of an `spl.txt`; sample lines that do not parse are problems."""
     log = SplLog(path=path)
     bad: list[int] = []
-    times, all_watts, factors, numbers = log.times, log.watts, log.power_factors, log.lines
     for number, line in enumerate(split_lines(text), start=1):
         if not line.startswith("Time"):
             continue
@@ -63,10 +62,10 @@ def parse_spl_text(text: str, path: Path) -> Parsed[SplLog]:
         if stamp is None or watts is None:
             bad.append(number)
             continue
-        times.append(stamp)
-        all_watts.append(watts)
-        factors.append(pf)
-        numbers.append(number)
+        log.times.append(stamp)
+        log.watts.append(watts)
+        log.power_factors.append(pf)
+        log.lines.append(number)
     return Parsed(log, _bad_lines(path, bad, "power sample ('Time,MM-DD-YYYY HH:MM:SS.fff,Watts,<W>,...')",
                                   "Upload spl.txt exactly as the PTD server wrote it."))
 

@@ -2,8 +2,8 @@
 
 A stamp is read as UTC and returned as integer microseconds since the Unix epoch, so comparisons
 and differences are exact (the official checker's `datetime` arithmetic gives the same numbers).
-The parser slices the fixed positions and caches the epoch time of each second (and each minute)
-it has seen: per stamp, one dictionary look-up and one small int() call, no `strptime`.
+The parser slices the fixed positions and caches the epoch seconds of each minute it has seen
+(a log spans few): per stamp, one dictionary look-up and two small int() calls, no `strptime`.
 """
 
 from __future__ import annotations
@@ -15,10 +15,6 @@ _SEPARATORS = ((2, "-"), (5, "-"), (10, " "), (13, ":"), (16, ":"))
 _FRACTION_SCALE = (0, 100_000, 10_000, 1_000, 100, 10, 1)
 #: Seconds since the epoch of each "MM-DD-YYYY HH:MM:" seen (-1: not a valid minute); a log has few.
 _MINUTES: dict[str, int] = {}
-#: Microseconds since the epoch of each "MM-DD-YYYY HH:MM:SS." seen (-1: not a valid second);
-#: emptied when it reaches `_MAX_SECONDS` entries, so that memory stays bounded over a round.
-_SECONDS: dict[str, int] = {}
-_MAX_SECONDS = 65_536
 
 
 def _minute(head: str) -> int:
@@ -38,33 +34,22 @@ def _minute(head: str) -> int:
     return days * 86400 + hour * 3600 + minute * 60
 
 
-def _second(head: str) -> int:
-    """Epoch microseconds of the second `MM-DD-YYYY HH:MM:SS.`, or -1 when it is none."""
-    minute = _MINUTES.get(head[:17])
-    if minute is None:
-        minute = _MINUTES[head[:17]] = _minute(head[:17])
-    second = head[17:19]
-    if minute < 0 or head[19:20] != "." or not second.isdecimal():
-        return -1
-    seconds = int(second)
-    return -1 if seconds > 59 else (minute + seconds) * 1_000_000
-
-
 def parse_stamp(text: str) -> int | None:
     """Microseconds since the epoch of `MM-DD-YYYY HH:MM:SS.f` (1 to 6 fraction digits), read as UTC.
 
     None when `text` is not exactly such a stamp.
     """
-    head = text[:20]
-    base = _SECONDS.get(head)
+    head = text[:17]
+    base = _MINUTES.get(head)
     if base is None:
-        if len(_SECONDS) >= _MAX_SECONDS:
-            _SECONDS.clear()
-        base = _SECONDS[head] = _second(head)
-    frac = text[20:]
-    if base < 0 or not 0 < len(frac) <= 6 or not frac.isdecimal():
+        base = _MINUTES[head] = _minute(head)
+    second, frac = text[17:19], text[20:]
+    if base < 0 or text[19:20] != "." or not second.isdecimal() or not 0 < len(frac) <= 6 or not frac.isdecimal():
         return None
-    return base + int(frac) * _FRACTION_SCALE[len(frac)]
+    seconds = int(second)
+    if seconds > 59:
+        return None
+    return (base + seconds) * 1_000_000 + int(frac) * _FRACTION_SCALE[len(frac)]
 
 
 def format_stamp(micros: int) -> str:
