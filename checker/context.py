@@ -218,6 +218,18 @@ class ResultContext(BaseContext):
         return self.rulebook.benchmark(self.benchmark_name) if self.benchmark_name else None
 
     @cached_property
+    def _paths(self) -> dict[tuple[str, ...], Path]:
+        """The paths built by `under`, by their parts."""
+        return {}
+
+    def under(self, *parts: str) -> Path:
+        """`<result>/<parts...>`, built once per result (rules ask for the same files many times)."""
+        path = self._paths.get(parts)
+        if path is None:
+            path = self._paths[parts] = self.unit.path.joinpath(*parts)
+        return path
+
+    @cached_property
     def perf_dir(self) -> Path:
         """`performance/run_1` of the result."""
         return self.unit.path / "performance" / "run_1"

@@ -41,12 +41,12 @@ class Reading:
 
 def accuracy_txt(ctx: ResultContext) -> AccuracyText | None:
     """The result's accuracy.txt, parsed once."""
-    return ctx.accuracy_txt(ctx.acc_dir / "accuracy.txt")
+    return ctx.accuracy_txt(ctx.under("accuracy", "accuracy.txt"))
 
 
 def log_path(ctx: ResultContext) -> Path:
     """The result's published accuracy log."""
-    return ctx.acc_dir / LOG_NAME
+    return ctx.under("accuracy", LOG_NAME)
 
 
 def target_metrics(ctx: ResultContext) -> list[str]:

@@ -36,12 +36,12 @@ RUN_DIRS = {"ranging": "ranging", "testing": "run_1"}
 
 
 def _perf(ctx: ResultContext) -> Path:
-    return ctx.unit.path / "performance"
+    return ctx.under("performance")
 
 
 def _descriptor_path(ctx: ResultContext, name: str) -> Path:
     """`performance/power/<name>.json`: `client` or `server`."""
-    return _perf(ctx) / "power" / f"{name}.json"
+    return ctx.under("performance", "power", f"{name}.json")
 
 
 def _descriptor(ctx: ResultContext, name: str) -> dict[str, Any] | None:
@@ -68,11 +68,11 @@ def _in_both(ctx: ResultContext, field: str) -> tuple[Any, Any] | None:
 
 
 def _spl(ctx: ResultContext, mode: str) -> SplLog | None:
-    return ctx.cache.get("spl", _perf(ctx) / RUN_DIRS[mode] / "spl.txt", parse_spl)
+    return ctx.cache.get("spl", ctx.under("performance", RUN_DIRS[mode], "spl.txt"), parse_spl)
 
 
 def _ptd(ctx: ResultContext) -> PtdLog | None:
-    return ctx.cache.get("ptd", _perf(ctx) / "power" / "ptd_logs.txt", parse_ptd_log)
+    return ctx.cache.get("ptd", ctx.under("performance", "power", "ptd_logs.txt"), parse_ptd_log)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +92,7 @@ class Window:
 
 def _window_or_issue(ctx: ResultContext, mode: str) -> Window | Issue | None:
     """The power window of the `mode` run, an issue saying why it is unusable, or None when its log is."""
-    path = _perf(ctx) / RUN_DIRS[mode] / "mlperf_log_detail.txt"
+    path = ctx.under("performance", RUN_DIRS[mode], "mlperf_log_detail.txt")
     log = ctx.detail_log(path)
     if log is None:
         return None
