@@ -323,3 +323,13 @@ def test_short_run_profile_end_to_end(samples: Path, tmp_path: Path) -> None:
     assert relaxed.stdout.startswith("profile short-run:")
     data = json.loads((tmp_path / "r.json").read_text())
     assert data["profile"] == "short-run" and {f["severity"] for f in data["findings"]} == {"warning"}
+
+
+def test_indented_json_is_the_standard_librarys_layout_and_always_valid_json() -> None:
+    from checker.reporters.jsontext import indented
+
+    data = {"a": [1, 2.5, "é\n"], "b": {"c": None, "d": True}, "e": [], "f": {}, "3": "key"}
+    assert indented(data) == json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    assert json.loads(indented({"small": 1e-05, "large": 1e300})) == {"small": 1e-05, "large": 1e300}
+    assert json.loads(indented({"x": float("nan"), "y": float("inf")})) == {"x": None, "y": None}
+    assert json.loads(indented({"big": 2**70})) == {"big": 2**70}  # beyond orjson: the standard library

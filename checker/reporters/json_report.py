@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 from checker.report import Report
 from checker.reporters import reporter
+from checker.reporters.jsontext import indented
 
 
 @reporter("json")
 def render_json(report: Report) -> str:
     """The JSON report, keys in contract order, indented, newline-terminated."""
-    return json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    return indented(report.to_dict())

@@ -9,7 +9,6 @@ suppressions with their justification.
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -19,6 +18,7 @@ from checker.registry import Rule, load_rules
 from checker.report import Report
 from checker.reporters import reporter
 from checker.reporters.common import evidence
+from checker.reporters.jsontext import indented
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
@@ -90,4 +90,4 @@ def render_sarif(report: Report) -> str:
         "properties": {"round": report.round, "profile": report.profile, "summary": report.summary},
     }
     log = {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    return indented(log)
