@@ -242,6 +242,62 @@ class Validator:
         return self._digests[path] == e[4]
 
 
+#: Below this many stamps a tree's records are looked at in one process (a fork costs more).
+PARALLEL_STAMPS = 4000
+
+
+def holds_all(records: list[Record | None], jobs: int = 1) -> list[bool]:
+    """Which records still hold (False for a missing one). With `jobs` > 1 and many stamps, the
+    records are split between this process and forked ones (a stat costs microseconds; a round has
+    tens of thousands); a process that fails to answer makes its records not hold."""
+    sizes = [len(r[1]) if r else 0 for r in records]
+    total = sum(sizes)
+    if jobs <= 1 or total < PARALLEL_STAMPS or not hasattr(os, "fork"):
+        check = Validator()
+        return [check.holds(r) for r in records]
+    bounds, running, share = [0], 0, total / jobs
+    for i, size in enumerate(sizes):
+        running += size
+        if running >= share * len(bounds) and len(bounds) < jobs:
+            bounds.append(i + 1)
+    bounds.append(len(records))
+    children = [_fork_holds(records[a:b]) for a, b in zip(bounds[1:-1], bounds[2:])]
+    check = Validator()
+    out = [check.holds(r) for r in records[:bounds[1]]]
+    for (pid, fd), a, b in zip(children, bounds[1:-1], bounds[2:]):
+        out.extend(_answer(pid, fd, b - a))
+    return out
+
+
+def _fork_holds(records: list[Record | None]) -> tuple[int, int]:
+    """Start a process that writes one byte per record (1: holds) to a pipe; (its pid, the pipe's end)."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: answer and leave at once (no cleanup of the parent's state)
+        code = 1
+        try:
+            os.close(read)
+            check = Validator()
+            data = bytes(check.holds(r) for r in records)
+            while data:
+                data = data[os.write(write, data):]
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write)
+    return pid, read
+
+
+def _answer(pid: int, fd: int, count: int) -> list[bool]:
+    """The child's answers for `count` records (none hold when it did not answer them all)."""
+    chunks = []
+    with os.fdopen(fd, "rb") as pipe:
+        chunks.append(pipe.read())
+    os.waitpid(pid, 0)
+    data = b"".join(chunks)
+    return [b == 1 for b in data] if len(data) == count else [False] * count
+
+
 # --------------------------------------------------------------------------- cached units
 
 
@@ -376,39 +432,45 @@ class RunCache:
 
     # ----------------------------------------------------------------- planning
 
-    def plan(self) -> None:
+    def plan(self, jobs: int = 1) -> None:
         """Decide which results, submitters and the submission can be reused (fills the `reused_*`
-        maps and `submission_hit`); a malformed record is not reused."""
+        maps and `submission_hit`); a malformed record is not reused. With `jobs` > 1 the stamps of a
+        large tree are looked at by that many processes."""
         if not self._old:
             return
         try:
-            self._plan(Validator(), self._old.get("shared") or [])
+            self._plan(self._old.get("shared") or [], jobs)
         except (KeyError, IndexError, TypeError, ValueError, AttributeError):  # a corrupt cache file
             self.reused_results, self.reused_submitters, self.submission_hit = {}, {}, None
             self._new = {"contexts": {}, "results": {}, "submitters": {}, "submission": None}
 
-    def _plan(self, check: Validator, shared: list[Any]) -> None:
+    def _plan(self, shared: list[Any], jobs: int) -> None:
         old = self._old
+        subs = self.submission.submitters
+        contexts = [old["contexts"].get(sub.key) for sub in subs]
+        entries = [[old["results"].get(r.rel) for r in sub.results] for sub in subs]
+        scoped = [old["submitters"].get(sub.key) for sub in subs]
+        whole = old["submission"]
+        records = [*contexts, *(e["stamps"] if e else None for group in entries for e in group),
+                   *(s["stamps"] if s else None for s in scoped), whole["stamps"] if whole else None]
+        holding = iter(holds_all(records, jobs))
+        context_ok = [next(holding) for _ in subs]
+        result_ok = [[next(holding) for _ in group] for group in entries]
+        scoped_ok = [next(holding) for _ in subs]
         all_hit = True
-        for sub in self.submission.submitters:
-            context = old["contexts"].get(sub.key)
-            context_ok = check.holds(context)
+        for sub, context, ok, entry_group, oks, own, own_ok in zip(subs, contexts, context_ok, entries, result_ok,
+                                                                  scoped, scoped_ok, strict=True):
             hits = 0
-            for r in sub.results:
-                entry = old["results"].get(r.rel)
-                if context_ok and entry and entry["submitter"] == sub.key and check.holds(entry["stamps"]):
+            for r, entry, entry_ok in zip(sub.results, entry_group, oks, strict=True):
+                if ok and entry_ok and entry["submitter"] == sub.key:
                     self._reuse(self.reused_results, "results", r.rel, entry, shared)
                     hits += 1
-            scoped = old["submitters"].get(sub.key)
-            if (context_ok and hits == len(sub.results) and scoped
-                    and scoped["results"] == [r.rel for r in sub.results] and check.holds(scoped["stamps"])):
-                self._reuse(self.reused_submitters, "submitters", sub.key, scoped, shared)
+            if ok and hits == len(sub.results) and own_ok and own["results"] == [r.rel for r in sub.results]:
+                self._reuse(self.reused_submitters, "submitters", sub.key, own, shared)
                 self._new["contexts"][sub.key] = context
             else:
                 all_hit = False
-        whole = old["submission"]
-        if (all_hit and whole and whole["submitters"] == [s.key for s in self.submission.submitters]
-                and check.holds(whole["stamps"])):
+        if all_hit and next(holding) and whole["submitters"] == [s.key for s in subs]:
             self.submission_hit = _load_unit(whole, shared)
             self._new["submission"] = whole
 

@@ -322,7 +322,7 @@ def _check_tree(root: Path, config: RunConfig) -> Report:
     rules = [r for r in select(REGISTRY.values(), config.select, config.ignore)
              if r.check is not None and r.applies_to(round_)]
     jobs = config.jobs if config.jobs > 0 else (os.cpu_count() or 1)
-    store.plan()
+    store.plan(jobs)
     findings: list[Finding] = []
     problems: dict[Path, list[ParseProblem]] = {}
 

@@ -257,6 +257,10 @@ def test_division_or_submitter_root_looks_at_nothing_outside_it(tree, tmp_path, 
 
 def test_unchanged_run_imports_no_validator(tree, tmp_path) -> None:
     """The rulebook known valid (its digest is in the cache) is not validated again: no jsonschema."""
+    past = time.time() - 60  # older than the racy window: the second run reuses everything (subprocesses: no monkeypatch)
+    for folder, _, files in os.walk(tree):
+        for name in [*files, ""]:
+            os.utime(os.path.join(folder, name), (past, past), follow_symlinks=False)
     code = ("import sys; from pathlib import Path; from checker.engine import check, RunConfig; "
             "check(Path(sys.argv[1]), RunConfig(jobs=1, cache=Path(sys.argv[2]))); print('jsonschema' in sys.modules)")
     runs = [subprocess.run([sys.executable, "-c", code, str(tree), str(tmp_path / "cache")], capture_output=True,
@@ -288,3 +292,24 @@ def test_file_changed_during_the_run_is_checked_again(tree, tmp_path, calls, mon
     warm = _rerun(tree, tmp_path / "cache", calls)
     assert calls["results"] == [RESULT]
     assert warm == _run(tree, None)
+
+
+def test_stamps_looked_at_by_several_processes_give_the_same_answers(tree, tmp_path, monkeypatch, trust_now) -> None:
+    _run(tree, tmp_path / "cache")
+    data = json.loads(next((tmp_path / "cache").iterdir()).read_text())
+    records = [*data["contexts"].values(), *(unit["stamps"] for unit in data["results"].values()), None]
+    (tree / "closed/Acme/results").joinpath(next(iter(data["results"])).split("/", 3)[3], "new.txt").write_text("x")
+    serial = cache_module.holds_all(records, jobs=1)
+    monkeypatch.setattr(cache_module, "PARALLEL_STAMPS", 0)
+    assert cache_module.holds_all(records, jobs=3) == serial
+    assert serial.count(False) == 2  # the changed result, and the missing record
+
+
+def test_a_process_that_does_not_answer_makes_its_records_not_hold(tree, tmp_path, monkeypatch, trust_now) -> None:
+    _run(tree, tmp_path / "cache")
+    data = json.loads(next((tmp_path / "cache").iterdir()).read_text())
+    records = [unit["stamps"] for unit in data["results"].values()]
+    monkeypatch.setattr(cache_module, "PARALLEL_STAMPS", 0)
+    records[-1] = ["/", [["x"]]]  # malformed: the child process fails on it
+    answers = cache_module.holds_all(records, jobs=2)
+    assert answers[0] is True and answers[-1] is False
