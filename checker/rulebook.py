@@ -2,8 +2,8 @@
 
 Each round file holds data only. A later round names its predecessor in ``extends`` and lists the
 changes; resolving merges mappings recursively, replaces lists and deletes a key whose value is
-``null``. The resolved data is validated against ``schemas/rulebook.schema.json`` and exposed as
-pydantic models (``Rulebook``, ``Benchmark``...).
+``null``. The resolved data is validated against ``schemas/rulebook.schema.json`` and converted
+into frozen msgspec Structs (``Rulebook``, ``Benchmark``...): typed, unknown fields rejected.
 """
 
 from __future__ import annotations
@@ -13,11 +13,13 @@ import functools
 import hashlib
 import json
 import re
+import types
+import typing
 from pathlib import Path
 from typing import Any, Literal
 
+import msgspec
 import yaml
-from pydantic import BaseModel, ConfigDict, PrivateAttr, model_validator
 
 from checker.resources import data_dir
 
@@ -175,25 +177,26 @@ def resolved_data(round_: str) -> dict[str, Any]:
 # --------------------------------------------------------------------------- models
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _Model(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Base of the rulebook Structs: immutable, unknown fields rejected (each class also declares
+    ``kw_only=True``, which msgspec does not inherit: fields are given by name, as in the YAML)."""
 
 
-class TokenLimits(_Model):
+class TokenLimits(_Model, kw_only=True):
     """99th-percentile limits of an LLM in nanoseconds (a run passes when strictly below)."""
 
     ttft: int
     tpot: int
 
 
-class ScenarioSet(_Model):
+class ScenarioSet(_Model, kw_only=True):
     """Scenarios of a benchmark on one system-type class."""
 
     required: list[str]
     optional: list[str] = []
 
 
-class AccuracyTarget(_Model):
+class AccuracyTarget(_Model, kw_only=True):
     """One accuracy bound: ``reference * ratio``, checked with >= (at_least) or <= (at_most).
 
     ``scenarios`` restricts the target to those directory scenarios (absent: all scenarios).
@@ -219,7 +222,7 @@ class AccuracyTarget(_Model):
         return self.scenarios is None or scenario is None or scenario in self.scenarios
 
 
-class Artefacts(_Model):
+class Artefacts(_Model, kw_only=True):
     """Extra accuracy outputs that must be present (``accuracy/<dir>/<stem>.*``); ``advisory_stems``
     are named by the official checker without failing the result (e.g. ``captions``)."""
 
@@ -228,7 +231,7 @@ class Artefacts(_Model):
     advisory_stems: list[str] = []
 
 
-class Bounds(_Model):
+class Bounds(_Model, kw_only=True):
     """A closed interval; a missing end is unbounded."""
 
     min: float | None = None
@@ -239,7 +242,7 @@ class Bounds(_Model):
         return (self.min is None or value >= self.min) and (self.max is None or value <= self.max)
 
 
-class Benchmark(_Model):
+class Benchmark(_Model, kw_only=True):
     """Everything a round says about one MLPerf model."""
 
     name: str
@@ -267,13 +270,13 @@ class Benchmark(_Model):
     extra_accuracy_artefacts: Artefacts | None = None
     reference_weights: list[str] = []
     exempt_min_duration: bool = False
-
-    _system_types: dict[str, str] = PrivateAttr(default_factory=dict)
+    #: The round's ``system.system_types`` (raw value -> system class), handed over by `load_rulebook`.
+    system_types: dict[str, str] = {}
 
     def scenarios_for(self, system_type: str) -> ScenarioSet | None:
         """Scenarios for a raw ``system_type`` value (``"datacenter,edge"``...); None when the
         system type is unknown or the benchmark is not allowed on it."""
-        system_class = self._system_types.get(system_type)
+        system_class = self.system_types.get(system_type)
         return self.scenarios.get(system_class) if system_class else None
 
     def expected_accuracy_samples(self, scenario: str | None = None) -> int | None:
@@ -288,7 +291,7 @@ class Benchmark(_Model):
         return [t for t in self.accuracy if t.applies_to(scenario)]
 
 
-class Truncation(_Model):
+class Truncation(_Model, kw_only=True):
     """How the official tool truncates ``mlperf_log_accuracy.json``."""
 
     head_chars: int
@@ -296,14 +299,14 @@ class Truncation(_Model):
     marker: str
 
 
-class Test01Delta(_Model):
+class Test01Delta(_Model, kw_only=True):
     """TEST01 non-deterministic accuracy tolerance in percent."""
 
     default: float
     high_accuracy: float
 
 
-class Defaults(_Model):
+class Defaults(_Model, kw_only=True):
     """Per-scenario defaults that benchmarks may override."""
 
     metric_field: dict[str, str]
@@ -312,7 +315,7 @@ class Defaults(_Model):
     test01_delta_percent: Test01Delta
 
 
-class SystemRules(_Model):
+class SystemRules(_Model, kw_only=True):
     """Fields and values of the system description JSON."""
 
     required_fields: list[str]
@@ -329,21 +332,21 @@ class SystemRules(_Model):
     network_sut_substring: str
 
 
-class MeasurementRules(_Model):
+class MeasurementRules(_Model, kw_only=True):
     """The measurements (implementation) JSON and the files beside it."""
 
     required_fields: list[str]
     required_files: list[str]
 
 
-class FileSet(_Model):
+class FileSet(_Model, kw_only=True):
     """An exact file list: required names plus tolerated optional ones."""
 
     required: list[str]
     optional: list[str] = []
 
 
-class PowerFiles(_Model):
+class PowerFiles(_Model, kw_only=True):
     """Files of a power result."""
 
     run_extra: list[str]
@@ -351,7 +354,7 @@ class PowerFiles(_Model):
     power: list[str]
 
 
-class LayoutFiles(_Model):
+class LayoutFiles(_Model, kw_only=True):
     """File lists inside a result directory."""
 
     accuracy: FileSet
@@ -365,14 +368,14 @@ class LayoutFiles(_Model):
     code_per_benchmark: bool
 
 
-class NameHeuristic(_Model):
+class NameHeuristic(_Model, kw_only=True):
     """Official substring guess: a directory name containing any of ``contains`` is ``model``."""
 
     contains: list[str]
     model: str
 
 
-class PowerRules(_Model):
+class PowerRules(_Model, kw_only=True):
     """Constants of the Power WG checks and of the power metric (spec 3.9)."""
 
     ptd_versions: list[str]
@@ -400,7 +403,7 @@ class PowerRules(_Model):
     setup_document_levels: int
 
 
-class Policies(_Model):
+class Policies(_Model, kw_only=True):
     """Round-level choices of the official checker."""
 
     equal_issue_divisions: list[str]
@@ -409,7 +412,7 @@ class Policies(_Model):
     systems_without_results: Literal["warning", "error"]
 
 
-class DivisionRules(_Model):
+class DivisionRules(_Model, kw_only=True):
     """Closed-division constraints and open-division labelling (MEAS, DIV rules)."""
 
     closed_like: list[str]
@@ -421,7 +424,7 @@ class DivisionRules(_Model):
         return division in self.closed_like
 
 
-class Inference(_Model):
+class Inference(_Model, kw_only=True):
     """Cross-scenario inference (spec 3.6): which directory scenario may hold which LoadGen scenario's run."""
 
     system_classes: list[str]
@@ -433,7 +436,7 @@ class Inference(_Model):
         return run in self.pairs.get(directory, [])
 
 
-class PerformanceRules(_Model):
+class PerformanceRules(_Model, kw_only=True):
     """How LoadGen performance runs are judged and reported (spec 3.4-3.6)."""
 
     early_stopping_scenarios: list[str]
@@ -448,7 +451,7 @@ class PerformanceRules(_Model):
         return self.loadgen_scenarios.get(directory, directory)
 
 
-class ScorePolicy(_Model):
+class ScorePolicy(_Model, kw_only=True):
     """How a compliance run's performance score may differ from the submitted run's (TEST01/04/05)."""
 
     direction: Literal["both", "not_faster", "not_slower"]
@@ -457,7 +460,7 @@ class ScorePolicy(_Model):
     relax_on: Literal["reference_latency", "converted_score"]
 
 
-class ComplianceTestRules(_Model):
+class ComplianceTestRules(_Model, kw_only=True):
     """What is re-verified for one compliance test."""
 
     judge_performance: bool = False
@@ -466,7 +469,7 @@ class ComplianceTestRules(_Model):
     tolerance: float | None = None
 
 
-class EntryCounts(_Model):
+class EntryCounts(_Model, kw_only=True):
     """Expected entries of a sampled compliance accuracy log and the counts that fail or warn."""
 
     expected: int
@@ -474,7 +477,7 @@ class EntryCounts(_Model):
     warning_below: int
 
 
-class ComplianceChecks(_Model):
+class ComplianceChecks(_Model, kw_only=True):
     """Constants for re-verifying the compliance tests from their logs (CMP rules)."""
 
     score_field: dict[str, str]
@@ -488,7 +491,7 @@ class ComplianceChecks(_Model):
         return self.tests.get(name) or ComplianceTestRules()
 
 
-class CsvConventions(_Model):
+class CsvConventions(_Model, kw_only=True):
     """How the round's official checker fills some `summary.csv` columns."""
 
     scenario: Literal["canonical", "directory"]
@@ -498,14 +501,14 @@ class CsvConventions(_Model):
     system_power_only: bool = False
 
 
-class EndpointsField(_Model):
+class EndpointsField(_Model, kw_only=True):
     """Where an endpoints run keeps one LoadGen-style value: dot-paths in its JSON document, then in config.yaml."""
 
     file: list[str] = []
     config: list[str] = []
 
 
-class Endpoints(_Model):
+class Endpoints(_Model, kw_only=True):
     """How the round reads endpoints-harness results (files, key mapping, scenarios, metric, audits)."""
 
     config_files: list[str]
@@ -525,7 +528,7 @@ class Endpoints(_Model):
     output_length_test: str
 
 
-class NameplatePower(_Model):
+class NameplatePower(_Model, kw_only=True):
     """Where a power result's design power comes from: a system-JSON field or the PSUs of a YAML file."""
 
     capacity_field: str
@@ -535,7 +538,7 @@ class NameplatePower(_Model):
     capacity_key: str
 
 
-class Rulebook(_Model):
+class Rulebook(_Model, kw_only=True):
     """All constants of one round."""
 
     round: str
@@ -573,32 +576,6 @@ class Rulebook(_Model):
     nameplate_power: NameplatePower | None = None
     benchmarks: dict[str, Benchmark]
 
-    _regex_cache: dict[str, re.Pattern[str]] = PrivateAttr(default_factory=dict)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _resolve_benchmarks(cls, data: Any) -> Any:
-        """Name each benchmark after its key and merge the scenario defaults into it."""
-        if not isinstance(data, dict) or not isinstance(data.get("benchmarks"), dict):
-            return data
-        defaults = data.get("defaults") or {}
-        data = dict(data)
-        data["benchmarks"] = {
-            name: {
-                **bench,
-                "name": name,
-                "metric_field": {**defaults.get("metric_field", {}), **bench.get("metric_field", {})},
-                "unit": {**defaults.get("unit", {}), **bench.get("unit", {})},
-            }
-            for name, bench in data["benchmarks"].items()
-        }
-        return data
-
-    def model_post_init(self, __context: Any) -> None:
-        """Give every benchmark the round's system-type map (used by ``scenarios_for``)."""
-        for bench in self.benchmarks.values():
-            bench._system_types = self.system.system_types
-
     def canonical_scenario(self, dirname: str) -> str | None:
         """Canonical spelling of a scenario directory name (``offline`` -> ``Offline``)."""
         lowered = dirname.lower()
@@ -633,9 +610,7 @@ class Rulebook(_Model):
 
     def accuracy_regex(self, metric: str) -> re.Pattern[str]:
         """Compiled ``accuracy.txt`` pattern of ``metric`` (group 1 is the value); KeyError if unknown."""
-        if metric not in self._regex_cache:
-            self._regex_cache[metric] = re.compile(self.accuracy_patterns[metric])
-        return self._regex_cache[metric]
+        return re.compile(self.accuracy_patterns[metric])  # compiled once: `re` caches its patterns
 
     def test01_delta(self, benchmark: str, metric: str) -> float:
         """TEST01 non-deterministic tolerance (percent) for a metric of a benchmark."""
@@ -646,12 +621,74 @@ class Rulebook(_Model):
         return delta.high_accuracy if "99.9" in benchmark else delta.default
 
 
+def _model_input(data: dict[str, Any]) -> dict[str, Any]:
+    """Resolved data as the Structs take it (``data`` is not modified): each benchmark is named after
+    its key, gets the round's scenario defaults under its own ``metric_field`` and ``unit``, and the
+    round's system-type map."""
+    if not isinstance(data.get("benchmarks"), dict):
+        return data
+    defaults = data.get("defaults") or {}
+    system_types = (data.get("system") or {}).get("system_types", {})
+    benchmarks = {
+        name: {
+            **bench,
+            "name": name,
+            "metric_field": {**defaults.get("metric_field", {}), **bench.get("metric_field", {})},
+            "unit": {**defaults.get("unit", {}), **bench.get("unit", {})},
+            "system_types": system_types,
+        }
+        for name, bench in data["benchmarks"].items()
+    }
+    return {**data, "benchmarks": benchmarks}
+
+
 @functools.lru_cache(maxsize=None)
 def load_rulebook(round_: str) -> Rulebook:
-    """The typed rulebook of ``round_`` (cached); ``UnknownRound`` when there is none."""
+    """The typed rulebook of ``round_`` (cached); ``UnknownRound`` when there is none,
+    ``RulebookError`` when its data does not fit the Structs (path and reason in the message)."""
     if round_ not in available_rounds():
         raise UnknownRound(round_, available_rounds())
-    return Rulebook.model_validate(_resolved(round_))
+    data = _model_input(_resolved(round_))
+    try:
+        return msgspec.convert(data, Rulebook)
+    except msgspec.ValidationError as exc:
+        reason, _, where = str(exc).partition(" - at ")
+        raise RulebookError(f"rulebook {round_} does not match the schema at "
+                            f"'{_error_path(data, Rulebook, where.strip('`'))}': {reason}") from exc
+
+
+#: One step of a msgspec error location: ``.field``, ``[index]`` or ``[...]`` (a mapping key it elides).
+_STEP = re.compile(r"\.(\w+)|\[(\d+|\.\.\.)\]")
+
+
+def _error_path(data: Any, type_: Any, where: str) -> str:
+    """msgspec's error location (``$.benchmarks[...].accuracy[0]``) as a schema-style path
+    (``benchmarks/resnet/accuracy/0``): an elided mapping key is the first whose value does not convert."""
+    steps: list[str] = []
+    for field, index in _STEP.findall(where):
+        if isinstance(type_, types.UnionType):  # ``X | None``: the error lies in X
+            type_ = next(t for t in typing.get_args(type_) if t is not type(None))
+        if field:
+            step, type_ = field, typing.get_type_hints(type_)[field]
+        elif index != "...":
+            step, type_ = int(index), typing.get_args(type_)[0]
+        else:
+            type_ = typing.get_args(type_)[1]
+            step = next((k for k, v in data.items() if not _converts(v, type_)), None)
+            if step is None:
+                return "/".join([*steps, "..."])
+        steps.append(str(step))
+        data = data[step]
+    return "/".join(steps)
+
+
+def _converts(value: Any, type_: Any) -> bool:
+    """True when ``value`` converts to ``type_``."""
+    try:
+        msgspec.convert(value, type_)
+    except msgspec.ValidationError:
+        return False
+    return True
 
 
 def detect_round(loadgen_version: str) -> str | None:
