@@ -81,7 +81,7 @@ def _digest(path: str) -> str | None:
         return None
 
 
-def _state(path: str) -> tuple[str, int, int]:
+def path_state(path: str) -> tuple[str, int, int]:
     """(kind, size, mtime_ns) of `path` now (size 0 for a directory); a link reports what it leads
     to ((-1, -1) when broken)."""
     try:
@@ -102,7 +102,7 @@ def _state(path: str) -> tuple[str, int, int]:
 def _stamp(path: str, rel: str, digest: bool, since_ns: int, state: tuple[str, int, int] | None = None) -> Stamp:
     """The stamp of `path` as it is now, named `rel` (`digest`: also hash a regular file's content);
     `since_ns` is when the run started (a file modified since, or just before, is not vouched for)."""
-    kind, size, mtime = state or _state(path)
+    kind, size, mtime = state or path_state(path)
     if kind == "?" or mtime > since_ns - RACY_NS:
         return [rel, kind, size, None]
     out: Stamp = [rel, kind, size, mtime]
@@ -209,29 +209,49 @@ def listing_stamps(submission: Submission, touched: Iterable[Path], since_ns: in
     return [base, [_stamp(p, name(p), p in read, now) for p in sorted(paths)]]
 
 
-class Validator:
-    """Checks records against the tree as it is now; each path is looked at (and hashed) at most once."""
+#: What `Validator.holds` answers: the record does not hold, holds, or holds only because the content of
+#: a file whose time changed (or was not trusted) is the same.
+CHANGED, HOLDS, SAME_CONTENT = 0, 1, 2
 
-    def __init__(self) -> None:
+
+class Validator:
+    """Checks records against the tree as it is now; each path is looked at (and hashed) at most once.
+
+    With `trusted_before` (epoch ns), a stamp that holds by its content takes the file's time when that
+    time is older: the next run need not hash the file again (and the whole-run report can be kept)."""
+
+    def __init__(self, trusted_before: int | None = None) -> None:
         self._states: dict[str, tuple[str, int, int]] = {}
         self._digests: dict[str, str | None] = {}
+        self._trusted_before = trusted_before
+        #: True once a stamp took a file's new time.
+        self.refreshed = False
 
-    def holds(self, record: Record | None) -> bool:
-        """True when every stamp of the record still holds (False for no record)."""
+    def holds(self, record: Record | None) -> int:
+        """`HOLDS` when every stamp of the record still holds, `SAME_CONTENT` when some hold only by
+        their content, `CHANGED` otherwise (and for no record)."""
         if not record:
-            return False
+            return CHANGED
         base, entries = record
         prefix = os.path.join(base, "")
         states = self._states
+        answer = HOLDS
         for e in entries:
             rel = e[0]
             path = base if not rel else rel if rel.startswith(os.sep) else prefix + rel
             now = states.get(path)
             if now is None:
-                now = states[path] = _state(path)
-            if now[0] != e[1] or now[1] != e[2] or (now[2] != e[3] and not self._same_content(path, e, now)):
-                return False
-        return True
+                now = states[path] = path_state(path)
+            if now[0] != e[1] or now[1] != e[2]:
+                return CHANGED
+            if now[2] != e[3]:
+                if not self._same_content(path, e, now):
+                    return CHANGED
+                answer = SAME_CONTENT
+                if self._trusted_before is not None and now[2] <= self._trusted_before:
+                    e[3] = now[2]
+                    self.refreshed = True
+        return answer
 
     def _same_content(self, path: str, e: Stamp, now: tuple[str, int, int]) -> bool:
         """A file whose time changed (or was not trusted) still holds when its content did not change."""
@@ -246,39 +266,64 @@ class Validator:
 PARALLEL_STAMPS = 4000
 
 
-def holds_all(records: list[Record | None], jobs: int = 1) -> list[bool]:
-    """Which records still hold (False for a missing one). With `jobs` > 1 and many stamps, the
-    records are split between this process and forked ones (a stat costs microseconds; a round has
-    tens of thousands); a process that fails to answer makes its records not hold."""
-    sizes = [len(r[1]) if r else 0 for r in records]
-    total = sum(sizes)
-    if jobs <= 1 or total < PARALLEL_STAMPS or not hasattr(os, "fork"):
-        check = Validator()
-        return [check.holds(r) for r in records]
-    bounds, running, share = [0], 0, total / jobs
-    for i, size in enumerate(sizes):
-        running += size
-        if running >= share * len(bounds) and len(bounds) < jobs:
-            bounds.append(i + 1)
-    bounds.append(len(records))
-    children = [_fork_holds(records[a:b]) for a, b in zip(bounds[1:-1], bounds[2:])]
+def _records_holding(records: list[Record | None]) -> list[int]:
     check = Validator()
-    out = [check.holds(r) for r in records[:bounds[1]]]
-    for (pid, fd), a, b in zip(children, bounds[1:-1], bounds[2:]):
-        out.extend(_answer(pid, fd, b - a))
+    return [check.holds(r) for r in records]
+
+
+def holds_all(records: list[Record | None], jobs: int = 1) -> list[int]:
+    """`Validator.holds` of every record (`CHANGED` for a missing one). With `jobs` > 1 and many stamps,
+    the records are looked at by that many processes (a stat costs microseconds; a round has tens of
+    thousands); a process that fails to answer makes its records `CHANGED`."""
+    sizes = [len(r[1]) if r else 0 for r in records]
+    if jobs <= 1 or sum(sizes) < PARALLEL_STAMPS:
+        return _records_holding(records)
+    return forked_map(_records_holding, split_evenly(records, sizes, jobs))
+
+
+def split_evenly(items: list[Any], sizes: list[int], parts: int) -> list[list[Any]]:
+    """`items` cut into at most `parts` contiguous runs of about equal total size."""
+    share = sum(sizes) / parts
+    out: list[list[Any]] = [[]]
+    running = 0
+    for item, size in zip(items, sizes, strict=True):
+        if out[-1] and running >= share * len(out) and len(out) < parts:
+            out.append([])
+        out[-1].append(item)
+        running += size
     return out
 
 
-def _fork_holds(records: list[Record | None]) -> tuple[int, int]:
-    """Start a process that writes one byte per record (1: holds) to a pipe; (its pid, the pipe's end)."""
-    read, write = os.pipe()
-    pid = os.fork()
+def forked_map(answer: Callable[[list[Any]], list[int]], parts: list[list[Any]]) -> list[int]:
+    """`answer(part)` of every part (small integers, one per item), concatenated: the first part in this
+    process, the others at the same time in forked ones (one byte per item through a pipe). The items of
+    a process that fails or cannot be started are answered 0. Without `os.fork`, all parts are answered here."""
+    if not hasattr(os, "fork"):
+        return [a for part in parts for a in answer(part)]
+    children = [_fork(answer, part) for part in parts[1:]]
+    out = answer(parts[0]) if parts else []
+    for (pid, fd), part in zip(children, parts[1:], strict=True):
+        out.extend(_collect(pid, fd, len(part)))
+    return out
+
+
+def _fork(answer: Callable[[list[Any]], list[int]], part: list[Any]) -> tuple[int, int]:
+    """A process answering `part` into a pipe: (its pid, the pipe's reading end); (-1, -1) when none starts."""
+    try:
+        read, write = os.pipe()
+    except OSError:
+        return -1, -1
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read)
+        os.close(write)
+        return -1, -1
     if pid == 0:  # the child: answer and leave at once (no cleanup of the parent's state)
         code = 1
         try:
             os.close(read)
-            check = Validator()
-            data = bytes(check.holds(r) for r in records)
+            data = bytes(answer(part))
             while data:
                 data = data[os.write(write, data):]
             code = 0
@@ -288,14 +333,14 @@ def _fork_holds(records: list[Record | None]) -> tuple[int, int]:
     return pid, read
 
 
-def _answer(pid: int, fd: int, count: int) -> list[bool]:
-    """The child's answers for `count` records (none hold when it did not answer them all)."""
-    chunks = []
+def _collect(pid: int, fd: int, count: int) -> list[int]:
+    """A child's `count` answers (all 0 when it did not give them all)."""
+    if pid < 0:
+        return [0] * count
     with os.fdopen(fd, "rb") as pipe:
-        chunks.append(pipe.read())
+        data = pipe.read()
     os.waitpid(pid, 0)
-    data = b"".join(chunks)
-    return [b == 1 for b in data] if len(data) == count else [False] * count
+    return list(data) if len(data) == count else [0] * count
 
 
 # --------------------------------------------------------------------------- cached units
@@ -322,21 +367,20 @@ def _load_unit(data: dict[str, Any], shared: list[Any]) -> Checked:
     problems: dict[Path, list[ParseProblem]] = {}
     for code, path, message, hint, line in data["problems"]:
         problems.setdefault(Path(path), []).append(ParseProblem(code, Path(path), message, hint, line))
-    refs = data.get("shared") or {}
-    outcome = {k: shared[refs[k]] if k in refs else v for k, v in data["outcome"].items()}
+    outcome = unpack_values([[data["outcome"], data.get("shared") or {}]], shared)[0]
     return Checked([Finding(*row) for row in data["findings"]], problems, outcome)
 
 
-def _pack(units: dict[str, dict[str, Any]]) -> tuple[dict[str, dict[str, Any]], list[Any]]:
-    """Units with their large report-data values (a system description in every result of the
-    system) stored once in a shared table."""
+def pack_values(dicts: list[dict[str, Any]]) -> tuple[list[list[Any]], list[Any]]:
+    """Report data with its large values (a system description in every result of the system) stored
+    once in a shared table: each dict becomes [the dict with those values None, {key: table index}]."""
     table: list[Any] = []
     by_text: dict[str, int] = {}
     by_id: dict[int, int] = {}
-    out = {}
-    for name, unit in units.items():
+    out = []
+    for data in dicts:
         refs = {}
-        for key, value in unit["outcome"].items():
+        for key, value in data.items():
             if not isinstance(value, dict) or len(value) < 8:  # small values are cheaper kept in place
                 continue
             index = by_id.get(id(value))
@@ -349,8 +393,20 @@ def _pack(units: dict[str, dict[str, Any]]) -> tuple[dict[str, dict[str, Any]], 
                 if index == len(table):
                     table.append(value)
             refs[key] = index
-        out[name] = {**unit, "outcome": {k: None if k in refs else v for k, v in unit["outcome"].items()},
-                     "shared": refs} if refs else unit
+        out.append([{k: None if k in refs else v for k, v in data.items()} if refs else data, refs])
+    return out, table
+
+
+def unpack_values(packed: list[list[Any]], table: list[Any]) -> list[dict[str, Any]]:
+    """The dicts that `pack_values` packed (raises on malformed data)."""
+    return [{k: table[refs[k]] if k in refs else v for k, v in data.items()} for data, refs in packed]
+
+
+def _pack(units: dict[str, dict[str, Any]]) -> tuple[dict[str, dict[str, Any]], list[Any]]:
+    """Units with their large report-data values stored once in a shared table (`pack_values`)."""
+    packed, table = pack_values([unit["outcome"] for unit in units.values()])
+    out = {name: {**unit, "outcome": outcome, "shared": refs} if refs else unit
+           for (name, unit), (outcome, refs) in zip(units.items(), packed, strict=True)}
     return out, table
 
 
@@ -453,7 +509,7 @@ class RunCache:
         whole = old["submission"]
         records = [*contexts, *(e["stamps"] if e else None for group in entries for e in group),
                    *(s["stamps"] if s else None for s in scoped), whole["stamps"] if whole else None]
-        holding = iter(holds_all(records, jobs))
+        holding = iter(self._refreshed(records, holds_all(records, jobs)))
         context_ok = [next(holding) for _ in subs]
         result_ok = [[next(holding) for _ in group] for group in entries]
         scoped_ok = [next(holding) for _ in subs]
@@ -473,6 +529,14 @@ class RunCache:
         if all_hit and next(holding) and whole["submitters"] == [s.key for s in subs]:
             self.submission_hit = _load_unit(whole, shared)
             self._new["submission"] = whole
+
+    def _refreshed(self, records: list[Record | None], answers: list[int]) -> list[int]:
+        """The answers, with the records that held by content looked at again here, so that their stamps
+        take the files' new times (then the cache is written again)."""
+        fixer = Validator(self.started - RACY_NS)
+        out = [fixer.holds(r) if a == SAME_CONTENT else a for r, a in zip(records, answers, strict=True)]
+        self._changed |= fixer.refreshed
+        return out
 
     def _reuse(self, into: dict[str, Checked], kind: str, name: str, entry: dict[str, Any], shared: list[Any]) -> None:
         checked = into[name] = _load_unit(entry, shared)
@@ -507,6 +571,16 @@ class RunCache:
             self._changed = True
             self._new["submission"] = _dump_unit(checked, listing_stamps(self.submission, touched, self.started),
                                                  submitters=[s.key for s in self.submission.submitters])
+
+    def records(self) -> list[Record] | None:
+        """Every record of the run, reused or new (None when a unit has none: the run was not complete)."""
+        new, subs = self._new, self.submission.submitters
+        try:
+            return [*(new["contexts"][s.key] for s in subs),
+                    *(new["results"][r.rel]["stamps"] for r in self.submission.results),
+                    *(new["submitters"][s.key]["stamps"] for s in subs), new["submission"]["stamps"]]
+        except (KeyError, TypeError):
+            return None
 
     def save(self) -> str | None:
         """Write the records atomically (temporary file, then rename) when anything was checked anew;

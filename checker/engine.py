@@ -21,6 +21,7 @@ from checker.discovery import discover
 from checker.model import Finding, Issue, ResultUnit, Scope, Severity, Submission, SubmitterUnit
 from checker.parsers.common import ParseProblem, reading_once
 from checker.registry import ANNOTATORS, REGISTRY, Rule, load_rules, select
+from checker.replay import Replay, replay_key
 from checker.report import Report, ResultRecord
 from checker.rulebook import Rulebook, detect_round, load_rulebook
 from checker.waivers import WaiverSet, apply_waivers
@@ -300,6 +301,12 @@ def check(root: Path, config: RunConfig) -> Report:
 def _check_tree(root: Path, config: RunConfig) -> Report:
     """`check` of a directory."""
     started = time.time_ns()  # incremental mode: files modified from now on are not vouched for
+    jobs = config.jobs if config.jobs > 0 else (os.cpu_count() or 1)
+    replay = _replay(root, config)
+    if replay is not None:
+        kept = replay.load(jobs)
+        if kept is not None:
+            return kept
     load_rules()
     submission = filter_submitter(discover(root), config.submitter)
     detected = False
@@ -321,7 +328,6 @@ def _check_tree(root: Path, config: RunConfig) -> Report:
         submission = store.submission = filter_submitter(discover(root, rulebook.scenario_aliases), config.submitter)
     rules = [r for r in select(REGISTRY.values(), config.select, config.ignore)
              if r.check is not None and r.applies_to(round_)]
-    jobs = config.jobs if config.jobs > 0 else (os.cpu_count() or 1)
     store.plan(jobs)
     findings: list[Finding] = []
     problems: dict[Path, list[ParseProblem]] = {}
@@ -368,6 +374,23 @@ def _check_tree(root: Path, config: RunConfig) -> Report:
     findings.extend(f for f in config.findings if f.code in selected_codes)
     findings = apply_waivers(_dedupe(findings), config.waivers, selected_codes)
     records = _verdicts(submission, findings, outcomes)
-    return Report(round=round_, tool_version=__version__, results=records, findings=findings,
-                  round_detected=detected, profile=config.options.profile, root=str(submission.root),
-                  rules=sorted(selected_codes), prefix=submission.prefix, notes=[note] if note else [])
+    report = Report(round=round_, tool_version=__version__, results=records, findings=findings,
+                    round_detected=detected, profile=config.options.profile, root=str(submission.root),
+                    rules=sorted(selected_codes), prefix=submission.prefix, notes=[note] if note else [])
+    if replay is not None and note is None:
+        stamps = store.records()
+        if stamps is not None:
+            replay.save(stamps, report)
+    return report
+
+
+def _replay(root: Path, config: RunConfig) -> Replay | None:
+    """Incremental mode's kept report of this root and run, when there can be one (not for an archive,
+    whose findings come from outside the tree)."""
+    if config.cache is None or config.findings or not os.path.isdir(root):
+        return None
+    options, real = config.options, Path(os.path.realpath(root))
+    return Replay(config.cache, real, replay_key(real, {
+        "round": config.round, "select": ",".join(config.select), "ignore": ",".join(config.ignore),
+        "submitter": config.submitter, "profile": options.profile,
+        "reference_data": options.reference_data and options.reference_data.resolve()}, config.waivers))

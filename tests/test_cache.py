@@ -69,6 +69,17 @@ def _rerun(root: Path, cache: Path, calls: dict[str, list[str]], **kw) -> dict:
     return _run(root, cache, **kw)
 
 
+def _units_file(cache: Path) -> Path:
+    """The cache file of the units' records (beside it: the whole run's kept report)."""
+    return next(p for p in cache.iterdir() if not p.name.startswith("mlperf-checker-run-"))
+
+
+def _units_only(cache: Path) -> None:
+    """Remove the whole-run report, so that the next run goes through the units' records."""
+    for p in cache.glob("mlperf-checker-run-*"):
+        p.unlink()
+
+
 def _listing(root: Path) -> list[tuple[str, int, int]]:
     out = []
     for folder, dirs, files in os.walk(root):
@@ -86,8 +97,8 @@ def test_unchanged_tree_reuses_everything(tree, tmp_path, calls, trust_now) -> N
     assert calls == {"results": [], "scoped": []}
     assert warm == cold == _run(tree, None)
     assert _listing(tree) == before  # the checked tree is never written
-    assert next(p.name for p in (tmp_path / "cache").iterdir()).startswith("mlperf-checker-")
-    assert len(list((tmp_path / "cache").iterdir())) == 1  # no temporary file left behind
+    names = sorted(p.name for p in (tmp_path / "cache").iterdir())  # no temporary file left behind:
+    assert len(names) == 2 and names[1].startswith("mlperf-checker-run-")  # the run's report and the units' records
 
 
 def test_one_changed_result_is_checked_again(tree, tmp_path, calls, trust_now) -> None:
@@ -143,13 +154,13 @@ def test_other_selection_or_options_use_another_cache(tree, tmp_path, calls, tru
     assert calls["results"] == []
     _rerun(tree, tmp_path / "cache", calls)  # the full selection's cache is still there
     assert calls["results"] == []
-    assert len(list((tmp_path / "cache").iterdir())) == 2
+    assert len(list((tmp_path / "cache").iterdir())) == 4  # each selection: its units' records and its run
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "wrong-shapes", "empty"])
 def test_corrupt_cache_is_ignored_and_rewritten(tree, tmp_path, calls, trust_now, damage) -> None:
     cold = _run(tree, tmp_path / "cache")
-    file = next((tmp_path / "cache").iterdir())
+    file = _units_file(tmp_path / "cache")
     data = file.read_bytes()
     if damage == "garbage":
         file.write_bytes(b"\x00\xff" * 100)
@@ -163,6 +174,7 @@ def test_corrupt_cache_is_ignored_and_rewritten(tree, tmp_path, calls, trust_now
             entry["findings"] = 5
         parsed["contexts"] = {k: [v[0], [["x"]]] for k, v in parsed["contexts"].items()}
         file.write_text(json.dumps(parsed))
+    _units_only(tmp_path / "cache")
     assert _rerun(tree, tmp_path / "cache", calls) == cold
     assert len(calls["results"]) == 6
     _rerun(tree, tmp_path / "cache", calls)
@@ -247,7 +259,7 @@ def test_division_or_submitter_root_looks_at_nothing_outside_it(tree, tmp_path, 
     root = tree / part
     cold = _run(root, tmp_path / "cache")
     assert _rerun(root, tmp_path / "cache", calls) == cold and calls["results"] == []
-    data = json.loads(next((tmp_path / "cache").iterdir()).read_text())
+    data = json.loads(_units_file(tmp_path / "cache").read_text())
     records = [*data["contexts"].values(), data["submission"]["stamps"],
                *(unit["stamps"] for kind in ("results", "submitters") for unit in data[kind].values())]
     for base, stamps in records:
@@ -273,7 +285,7 @@ def test_new_checker_code_replaces_the_cache_file(tree, tmp_path, calls, trust_n
     monkeypatch.setattr(cache_module, "code_fingerprint", lambda: "another build")
     _rerun(tree, tmp_path / "cache", calls)
     assert len(calls["results"]) == 6  # nothing reused from another build of the checker...
-    assert len(list((tmp_path / "cache").iterdir())) == 1  # ...and its file replaced, not kept beside
+    assert len(list((tmp_path / "cache").iterdir())) == 2  # ...and its files replaced, not kept beside
 
 
 def test_file_changed_during_the_run_is_checked_again(tree, tmp_path, calls, monkeypatch) -> None:
@@ -296,20 +308,87 @@ def test_file_changed_during_the_run_is_checked_again(tree, tmp_path, calls, mon
 
 def test_stamps_looked_at_by_several_processes_give_the_same_answers(tree, tmp_path, monkeypatch, trust_now) -> None:
     _run(tree, tmp_path / "cache")
-    data = json.loads(next((tmp_path / "cache").iterdir()).read_text())
+    data = json.loads(_units_file(tmp_path / "cache").read_text())
     records = [*data["contexts"].values(), *(unit["stamps"] for unit in data["results"].values()), None]
     (tree / "closed/Acme/results").joinpath(next(iter(data["results"])).split("/", 3)[3], "new.txt").write_text("x")
     serial = cache_module.holds_all(records, jobs=1)
     monkeypatch.setattr(cache_module, "PARALLEL_STAMPS", 0)
     assert cache_module.holds_all(records, jobs=3) == serial
-    assert serial.count(False) == 2  # the changed result, and the missing record
+    assert serial.count(cache_module.CHANGED) == 2  # the changed result, and the missing record
 
 
 def test_a_process_that_does_not_answer_makes_its_records_not_hold(tree, tmp_path, monkeypatch, trust_now) -> None:
     _run(tree, tmp_path / "cache")
-    data = json.loads(next((tmp_path / "cache").iterdir()).read_text())
+    data = json.loads(_units_file(tmp_path / "cache").read_text())
     records = [unit["stamps"] for unit in data["results"].values()]
     monkeypatch.setattr(cache_module, "PARALLEL_STAMPS", 0)
     records[-1] = ["/", [["x"]]]  # malformed: the child process fails on it
     answers = cache_module.holds_all(records, jobs=2)
-    assert answers[0] is True and answers[-1] is False
+    assert answers[0] == cache_module.HOLDS and answers[-1] == cache_module.CHANGED
+
+
+# --------------------------------------------------------------------------- whole-run replay
+
+
+def test_unchanged_tree_without_the_kept_report_reuses_every_unit(tree, tmp_path, calls, trust_now) -> None:
+    cold = _run(tree, tmp_path / "cache")
+    _units_only(tmp_path / "cache")
+    assert _rerun(tree, tmp_path / "cache", calls) == cold
+    assert calls == {"results": [], "scoped": []}
+    assert len(list((tmp_path / "cache").iterdir())) == 2  # the run's report kept again
+
+
+def test_replayed_report_renders_as_the_fresh_one_in_every_format(tree, tmp_path, trust_now, monkeypatch) -> None:
+    from checker.reporters import load_reporters
+
+    fresh = check(tree, RunConfig(jobs=1, cache=tmp_path / "cache"))
+    monkeypatch.setattr(engine, "load_rules", lambda: pytest.fail("a replayed run imports no rule"))
+    replayed = check(tree, RunConfig(jobs=1, cache=tmp_path / "cache"))
+    for name, render in load_reporters().items():
+        assert render(replayed) == render(fresh), name
+
+
+def test_a_touched_file_is_not_replayed_but_its_unit_is_reused(tree, tmp_path, calls, trust_now) -> None:
+    _set_times(tree, time.time_ns() - 3600 * 10**9)
+    cold = _run(tree, tmp_path / "cache")
+    os.utime(tree / RESULT / "performance/run_1/mlperf_log_summary.txt")  # same content, new time
+    replays = []
+    original = engine.Replay.load
+    monkeypatch = pytest.MonkeyPatch()
+    monkeypatch.setattr(engine.Replay, "load", lambda self, jobs: replays.append(original(self, jobs)) or replays[-1])
+    try:
+        assert _rerun(tree, tmp_path / "cache", calls) == cold
+        assert replays == [None] and calls == {"results": [], "scoped": []}  # the content hash still holds
+        assert _rerun(tree, tmp_path / "cache", calls) == cold  # the stamp took the file's new time:
+        assert replays[-1] is not None  # the run's report is given back again
+    finally:
+        monkeypatch.undo()
+
+
+def test_damaged_kept_report_is_ignored(tree, tmp_path, calls, trust_now) -> None:
+    cold = _run(tree, tmp_path / "cache")
+    kept = next((tmp_path / "cache").glob("mlperf-checker-run-*"))
+    data = json.loads(kept.read_text())
+    for damage in (b"", b"\x00\xff" * 50, kept.read_bytes()[:100],
+                   json.dumps({**data, "states": data["states"][:-3]}).encode(),
+                   json.dumps({**data, "report": {**data["report"], "results": 5}}).encode()):
+        kept.write_bytes(damage)
+        assert _rerun(tree, tmp_path / "cache", calls) == cold
+        assert calls["results"] == []  # the units' records answered
+
+
+def test_no_report_is_kept_when_a_stamp_was_not_trusted(tree, tmp_path) -> None:
+    _set_times(tree, time.time_ns())  # as if just written: within the racy window
+    _run(tree, tmp_path / "cache")
+    assert list((tmp_path / "cache").glob("mlperf-checker-run-*")) == []
+
+
+def test_other_options_or_waivers_keep_another_report(tree, tmp_path, calls, trust_now) -> None:
+    from checker.waivers import WaiverSet
+
+    _run(tree, tmp_path / "cache")
+    _rerun(tree, tmp_path / "cache", calls, select=["PERF"])
+    assert len(calls["results"]) == 6
+    waivers = WaiverSet(source=tmp_path / "waivers.yaml", waivers=())
+    _rerun(tree, tmp_path / "cache", calls, waivers=waivers)
+    assert len(calls["results"]) == 0 and len(list((tmp_path / "cache").glob("mlperf-checker-run-*"))) == 3

@@ -1,0 +1,161 @@
+"""Whole-run replay (incremental mode): a run on which nothing changed gives the last report back.
+
+The per-unit cache (`checker.cache`) still pays a full start-up on an unchanged tree: the rules are
+imported, the round detected and its rulebook resolved, the tree discovered, and every unit's record
+compared stamp by stamp. So a complete run whose stamps were all trusted also keeps its report, with
+the state (kind, size, `mtime_ns`) of every path that any of its units depended on, under a key made
+of the checked root, the run's options and the checker's code. The next run with the same key looks
+at those paths again (one stat each, spread over `--jobs` processes) and, when every state is equal,
+gives the report back without discovering, detecting or importing anything more. Any difference
+falls back to the per-unit cache, which still reuses every unit whose own files did not change (and a
+file whose time changed but not its content). Equal states mean what the per-unit records mean: the
+replay vouches for nothing they would not.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from checker import __version__, cache
+from checker.cache import FORMAT, Record, forked_map, pack_values, unpack_values
+from checker.model import Finding
+from checker.report import Report, ResultRecord
+from checker.tree import inside
+
+_FINDING_FIELDS = [f.name for f in fields(Finding)]
+_RESULT_FIELDS = [f.name for f in fields(ResultRecord) if f.name != "extra"]
+#: A path's state as the cache stamps it: kind, size, mtime_ns (see `checker.cache`).
+State = tuple[str, int, int]
+
+
+def replay_key(root: Path, options: dict[str, Any], waivers: Any) -> dict[str, Any]:
+    """What must be equal for a report to be given back: the checker's code, the root and every
+    option of the run (waivers by their content and today's date, as they may expire)."""
+    return {"format": FORMAT, "tool": __version__, "code": cache.code_fingerprint(), "root": str(root),
+            "options": {k: None if v is None else str(v) for k, v in sorted(options.items())},
+            "waivers": None if waivers is None else [repr(waivers), dt.date.today().isoformat()]}
+
+
+class Replay:
+    """The kept report of one root and key: given back when its paths are as they were."""
+
+    def __init__(self, directory: Path, root: Path, key: dict[str, Any]) -> None:
+        self.key = key
+        name = hashlib.blake2b(json.dumps([str(root), key["options"], key["waivers"]], sort_keys=True).encode(),
+                               digest_size=12).hexdigest()
+        folder = Path(os.path.abspath(directory))
+        #: None when the cache folder lies inside the checked tree (the per-unit cache refuses it).
+        self.file: Path | None = None if inside(Path(os.path.realpath(folder)), root) else folder / f"mlperf-checker-run-{name}.json"
+
+    def load(self, jobs: int) -> Report | None:
+        """The kept report when every path it depended on is as it was, else None."""
+        data = self._read()
+        if data is None:
+            return None
+        try:
+            paths = data["paths"].split("\0") if data["paths"] else []
+            states = data["states"]
+            if len(states) != 3 * len(paths) or not _unchanged(paths, states, jobs):
+                return None
+            return _report(data["report"])
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError):  # a damaged file: not replayed
+            return None
+
+    def _read(self) -> dict[str, Any] | None:
+        if self.file is None:
+            return None
+        try:
+            raw = self.file.read_bytes()
+        except OSError:
+            return None
+        try:
+            try:
+                data = orjson.loads(raw)
+            except ValueError:  # NaN or a huge integer in the report data: the slower parser
+                data = json.loads(raw)
+        except (ValueError, RecursionError):
+            return None
+        return data if isinstance(data, dict) and data.get("key") == self.key else None
+
+    def save(self, records: Iterable[Record], report: Report) -> None:
+        """Keep `report` with the states of the records' paths; nothing is kept when a stamp was not
+        trusted (its path changed during the run, or just before) or the file cannot be written."""
+        if self.file is None:
+            return
+        states = _states(records)
+        if states is None:
+            return
+        data = {"key": self.key, "paths": "\0".join(states), "states": [x for s in states.values() for x in s],
+                "report": _report_data(report)}
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=self.file.parent)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    fh.write(json.dumps(data, separators=(",", ":")))
+                os.replace(tmp, self.file)
+            except BaseException:
+                os.unlink(tmp)
+                raise
+        except OSError:
+            pass
+
+
+def _states(records: Iterable[Record]) -> dict[str, State] | None:
+    """The state every record stamped, by absolute path (None when one was not trusted or two disagree)."""
+    out: dict[str, State] = {}
+    for base, entries in records:
+        prefix = os.path.join(base, "")
+        for e in entries:
+            rel, kind, size, mtime = e[0], e[1], e[2], e[3]
+            if mtime is None:
+                return None
+            path = base if not rel else rel if rel.startswith(os.sep) else prefix + rel
+            if out.setdefault(path, (kind, size, mtime)) != (kind, size, mtime):
+                return None
+    return out
+
+
+def _unchanged(paths: list[str], states: list[Any], jobs: int) -> bool:
+    """True when every path's state equals the flat list `states` (three values a path)."""
+    def same(parts: list[tuple[list[str], list[Any]]]) -> list[bool]:
+        out = []
+        for names, expected in parts:
+            now: list[Any] = []
+            for p in names:
+                now.extend(cache.path_state(p))
+            out.append(now == expected)
+        return out
+
+    count = max(1, min(jobs, len(paths) // cache.PARALLEL_STAMPS))
+    size = -(-len(paths) // count) or 1
+    parts = [[(paths[i:i + size], states[3 * i:3 * (i + size)])] for i in range(0, len(paths), size)] or [[([], [])]]
+    return all(forked_map(same, parts))
+
+
+def _report_data(report: Report) -> dict[str, Any]:
+    """`report` as JSON data (large report values, a system description per result, kept once)."""
+    extras, shared = pack_values([r.extra for r in report.results])
+    return {"round": report.round, "tool_version": report.tool_version, "round_detected": report.round_detected,
+            "profile": report.profile, "root": report.root, "rules": report.rules, "prefix": report.prefix,
+            "results": [[getattr(r, n) for n in _RESULT_FIELDS] for r in report.results], "extras": extras,
+            "shared": shared, "findings": [[getattr(f, n) for n in _FINDING_FIELDS] for f in report.findings]}
+
+
+def _report(data: dict[str, Any]) -> Report:
+    """The Report that `_report_data` made (raises on malformed data)."""
+    extras = unpack_values(data["extras"], data["shared"])
+    results = [ResultRecord(**dict(zip(_RESULT_FIELDS, row, strict=True)), extra=extra)
+               for row, extra in zip(data["results"], extras, strict=True)]
+    return Report(round=data["round"], tool_version=data["tool_version"], results=results,
+                  findings=[Finding(*row) for row in data["findings"]], round_detected=data["round_detected"],
+                  profile=data["profile"], root=data["root"], rules=data["rules"], prefix=data["prefix"])
