@@ -77,7 +77,10 @@ def check_options(fn):
 
 
 def _selection(select: list[str], ignore: list[str], fast: bool) -> list[str]:
-    """The --select list to run: as given, or narrowed to the fast rules with --fast."""
+    """The --select list to run: as given, or narrowed to the fast rules with --fast (the rules are
+    imported only when a selection names some: a run replayed from the cache imports none)."""
+    if not (select or ignore or fast):
+        return select
     rules = load_rules()
     bad = unknown_codes(select + ignore)
     if bad:

@@ -34,6 +34,8 @@ from checker.tree import inside
 
 _FINDING_FIELDS = [f.name for f in fields(Finding)]
 _RESULT_FIELDS = [f.name for f in fields(ResultRecord) if f.name != "extra"]
+#: Paths whose states are digested together (the unit of work of the processes that look at them).
+BLOCK = 2048
 #: A path's state as the cache stamps it: kind, size, mtime_ns (see `checker.cache`).
 State = tuple[str, int, int]
 
@@ -51,6 +53,7 @@ class Replay:
 
     def __init__(self, directory: Path, root: Path, key: dict[str, Any]) -> None:
         self.key = key
+        self.root = str(root)
         name = hashlib.blake2b(json.dumps([str(root), key["options"], key["waivers"]], sort_keys=True).encode(),
                                digest_size=12).hexdigest()
         folder = Path(os.path.abspath(directory))
@@ -63,9 +66,9 @@ class Replay:
         if data is None:
             return None
         try:
-            paths = data["paths"].split("\0") if data["paths"] else []
-            states = data["states"]
-            if len(states) != 3 * len(paths) or not _unchanged(paths, states, jobs):
+            paths = _expand(self.root, data["folders"])
+            digests = data["digests"]
+            if len(digests) != -(-len(paths) // BLOCK) or not _unchanged(paths, digests, jobs):
                 return None
             return _report(data["report"])
         except (KeyError, IndexError, TypeError, ValueError, AttributeError):  # a damaged file: not replayed
@@ -95,7 +98,10 @@ class Replay:
         states = _states(records)
         if states is None:
             return
-        data = {"key": self.key, "paths": "\0".join(states), "states": [x for s in states.values() for x in s],
+        folders = _folders(self.root, states)
+        paths = _expand(self.root, folders)
+        data = {"key": self.key, "folders": folders,
+                "digests": [_digest([x for p in paths[i:i + BLOCK] for x in states[p]]) for i in range(0, len(paths), BLOCK)],
                 "report": _report_data(report)}
         try:
             fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=self.file.parent)
@@ -125,21 +131,49 @@ def _states(records: Iterable[Record]) -> dict[str, State] | None:
     return out
 
 
-def _unchanged(paths: list[str], states: list[Any], jobs: int) -> bool:
-    """True when every path's state equals the flat list `states` (three values a path)."""
-    def same(parts: list[tuple[list[str], list[Any]]]) -> list[bool]:
+def _folders(root: str, states: dict[str, State]) -> list[list[Any]]:
+    """The paths grouped by folder, sorted: [[folder (relative to `root`, "" for it; absolute outside
+    it), [names]], ...] (a round's paths share a few thousand folders: the file stays small)."""
+    prefix = os.path.join(root, "")
+    grouped: dict[str, list[str]] = {}
+    for path in states:
+        folder, name = os.path.split(path)
+        folder = "" if folder == root else folder[len(prefix):] if folder.startswith(prefix) else folder
+        grouped.setdefault(folder, []).append(name)
+    return [[folder, sorted(names)] for folder, names in sorted(grouped.items())]
+
+
+def _expand(root: str, folders: list[list[Any]]) -> list[str]:
+    """The absolute paths of `_folders`, in its order."""
+    out: list[str] = []
+    below = os.path.join(root, "")
+    for folder, names in folders:
+        prefix = os.path.join(folder if folder.startswith(os.sep) else below + folder if folder else root, "")
+        out.extend([prefix + name for name in names])
+    return out
+
+
+def _digest(states: list[Any]) -> str:
+    """Digest of a block's flat list of states (kind, size, mtime_ns of each path)."""
+    return hashlib.blake2b(repr(states).encode(), digest_size=16).hexdigest()
+
+
+def _unchanged(paths: list[str], digests: list[str], jobs: int) -> bool:
+    """True when the states of `paths`, block by block, have the kept digests (blocks are looked at by up
+    to `jobs` processes)."""
+    def same(blocks: list[tuple[list[str], str]]) -> list[int]:
         out = []
-        for names, expected in parts:
+        for names, digest in blocks:
             now: list[Any] = []
             for p in names:
                 now.extend(cache.path_state(p))
-            out.append(now == expected)
+            out.append(_digest(now) == digest)
         return out
 
+    blocks = [(paths[i * BLOCK:(i + 1) * BLOCK], d) for i, d in enumerate(digests)]
     count = max(1, min(jobs, len(paths) // cache.PARALLEL_STAMPS))
-    size = -(-len(paths) // count) or 1
-    parts = [[(paths[i:i + size], states[3 * i:3 * (i + size)])] for i in range(0, len(paths), size)] or [[([], [])]]
-    return all(forked_map(same, parts))
+    size = -(-len(blocks) // count) or 1
+    return all(forked_map(same, [blocks[i:i + size] for i in range(0, len(blocks), size)] or [[]]))
 
 
 def _report_data(report: Report) -> dict[str, Any]:

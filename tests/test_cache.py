@@ -370,7 +370,8 @@ def test_damaged_kept_report_is_ignored(tree, tmp_path, calls, trust_now) -> Non
     kept = next((tmp_path / "cache").glob("mlperf-checker-run-*"))
     data = json.loads(kept.read_text())
     for damage in (b"", b"\x00\xff" * 50, kept.read_bytes()[:100],
-                   json.dumps({**data, "states": data["states"][:-3]}).encode(),
+                   json.dumps({**data, "digests": data["digests"][:-1] + ["0" * 32]}).encode(),
+                   json.dumps({**data, "digests": data["digests"] * 2}).encode(),
                    json.dumps({**data, "report": {**data["report"], "results": 5}}).encode()):
         kept.write_bytes(damage)
         assert _rerun(tree, tmp_path / "cache", calls) == cold
