@@ -17,9 +17,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 
 from checker.resources import data_dir
+from checker.yamltext import pyyaml
 
 CONFIG_NAME = ".mlperf-checker.yaml"
 PYPROJECT = "pyproject.toml"
@@ -75,6 +75,7 @@ def read_yaml(path: Path) -> tuple[str, Any]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+    yaml = pyyaml()
     try:
         return text, plain(yaml.safe_load(text))
     except yaml.YAMLError as exc:

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import multiprocessing
 import os
 import time
 import traceback
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterable, Iterator
@@ -168,6 +166,9 @@ def _check_results(submission: Submission, results: list[ResultUnit], rulebook: 
         return out
     out.append(_Worker.check(results[0]))  # here first: lazy imports and caches warm once, before the fork
     tick(1, len(results))
+    import multiprocessing  # here: a run given back from the cache starts no process pool
+    from concurrent.futures import ProcessPoolExecutor
+
     ctx = multiprocessing.get_context("fork")
     gc.freeze()  # what exists now (modules, rulebook, units) is shared with the workers: never scanned nor copied
     try:

@@ -20,16 +20,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-import yaml
 
 from checker.parsers.common import Parsed, read_text
 from checker.rulebook import NameplatePower
+from checker.yamltext import pyyaml, safe_loader
 
 #: A nameplate file is a few kB; a larger one is not read.
 MAX_YAML_BYTES = 1024 * 1024
 #: Mappings and lists visited at most (YAML aliases can make a small file a huge graph).
 MAX_NODES = 100_000
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -74,8 +73,9 @@ def load_yaml(path: Path) -> Parsed[LoadedYaml]:
     if text.value is None:
         reason = text.problems[0].message if text.problems else "unreadable"
         return Parsed(LoadedYaml(problem=Problem(f"{path.name} cannot be read: {reason}", "a YAML text file", reason)))
+    yaml = pyyaml()
     try:
-        data = yaml.load(text.value, Loader=_LOADER)
+        data = yaml.load(text.value, Loader=safe_loader())
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         reason = str(getattr(exc, "problem", None) or exc).splitlines()[0]

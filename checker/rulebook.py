@@ -19,13 +19,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 import msgspec
-import yaml
 
 from checker.resources import data_dir
+from checker.yamltext import pyyaml, safe_loader
 
 ROUNDS_DIR: Path = data_dir("rules")
 #: libyaml's loader when PyYAML has it (several times faster); same safe subset of YAML.
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SCHEMA_PATH: Path = data_dir("schemas") / "rulebook.schema.json"
 
 
@@ -84,7 +83,7 @@ def _read_round_file(round_: str) -> dict[str, Any]:
 @functools.lru_cache(maxsize=None)
 def _parse_yaml(path: Path, mtime_ns: int, size: int) -> Any:
     """A YAML file parsed once per version of it (callers must not modify the result)."""
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+    return pyyaml().load(path.read_text(encoding="utf-8"), Loader=safe_loader())
 
 
 @functools.lru_cache(maxsize=1)

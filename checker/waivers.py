@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Iterable
 
-import yaml
 
 from checker.config import ConfigError, read_yaml, validate
 from checker.model import Finding
 from checker.registry import load_rules
+from checker.yamltext import pyyaml
 
 EXPIRED, UNUSED = "CHK002", "CHK003"
 
@@ -86,6 +86,7 @@ class WaiverSet:
 
 def _item_lines(text: str) -> list[int]:
     """The line of each entry of the `waivers` list (for findings that point at a waiver)."""
+    yaml = pyyaml()
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError:

@@ -26,18 +26,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-import yaml
-
 from checker.parsers.common import MALFORMED, Parsed, problem, read_text
 from checker.parsers.jsonfile import parse_json
 from checker.parsers.loadgen import DetailLog
+from checker.yamltext import pyyaml, safe_loader
 
 if TYPE_CHECKING:
     from checker.rulebook import Endpoints
 
 #: A configuration or summary document is a few kB; anything far larger is no harness output.
 MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 PERFORMANCE, ACCURACY = "performance", "accuracy"
 #: `dataset_type` of the accuracy entries of `accuracy_scores` (an absent type counts as accuracy).
 ACCURACY_DATASET = "accuracy"
@@ -64,8 +62,9 @@ class Document:
 
 def _line_index(text: str) -> dict[KeyPath, int]:
     """Line of every mapping key and list item of a YAML (or JSON) text; {} when it does not compose."""
+    yaml = pyyaml()
     try:
-        root = yaml.compose(text, Loader=_YAML_LOADER)
+        root = yaml.compose(text, Loader=safe_loader())
     except (yaml.YAMLError, RecursionError, ValueError):
         return {}
     out: dict[KeyPath, int] = {}
@@ -98,8 +97,9 @@ def parse_document(path: Path) -> Parsed[Document]:
     text = read_text(path, MAX_DOCUMENT_BYTES)
     if text.value is None:
         return Parsed(None, text.problems)
+    yaml = pyyaml()
     try:
-        value = yaml.load(text.value, Loader=_YAML_LOADER)
+        value = yaml.load(text.value, Loader=safe_loader())
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         reason = str(getattr(exc, "problem", None) or exc).splitlines()[0]
