@@ -294,13 +294,19 @@ def split_evenly(items: list[Any], sizes: list[int], parts: int) -> list[list[An
     return out
 
 
-def forked_map(answer: Callable[[list[Any]], list[int]], parts: list[list[Any]]) -> list[int]:
+def forked_map(answer: Callable[[list[Any]], list[int]], parts: list[list[Any]],
+               meanwhile: Callable[[], Any] | None = None) -> list[int]:
     """`answer(part)` of every part (small integers, one per item), concatenated: the first part in this
-    process, the others at the same time in forked ones (one byte per item through a pipe). The items of
-    a process that fails or cannot be started are answered 0. Without `os.fork`, all parts are answered here."""
+    process, the others at the same time in forked ones (one byte per item through a pipe), while this
+    process also calls `meanwhile`. The items of a process that fails or cannot be started are answered
+    0. Without `os.fork`, all parts are answered here."""
     if not hasattr(os, "fork"):
+        if meanwhile is not None:
+            meanwhile()
         return [a for part in parts for a in answer(part)]
     children = [_fork(answer, part) for part in parts[1:]]
+    if meanwhile is not None:
+        meanwhile()
     out = answer(parts[0]) if parts else []
     for (pid, fd), part in zip(children, parts[1:], strict=True):
         out.extend(_collect(pid, fd, len(part)))

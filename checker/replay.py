@@ -19,7 +19,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
@@ -66,11 +66,12 @@ class Replay:
         if data is None:
             return None
         try:
-            paths = _expand(self.root, data["folders"])
-            digests = data["digests"]
-            if len(digests) != -(-len(paths) // BLOCK) or not _unchanged(paths, digests, jobs):
+            folders, digests = data["folders"], data["digests"]
+            if len(digests) != -(-sum(len(names) for _, names in folders) // BLOCK):
                 return None
-            return _report(data["report"])
+            built: list[Report] = []  # rebuilt while other processes look at the paths
+            same = _unchanged(self.root, folders, digests, jobs, lambda: built.append(_report(data["report"])))
+            return built[0] if same else None
         except (KeyError, IndexError, TypeError, ValueError, AttributeError):  # a damaged file: not replayed
             return None
 
@@ -143,13 +144,16 @@ def _folders(root: str, states: dict[str, State]) -> list[list[Any]]:
     return [[folder, sorted(names)] for folder, names in sorted(grouped.items())]
 
 
-def _expand(root: str, folders: list[list[Any]]) -> list[str]:
-    """The absolute paths of `_folders`, in its order."""
+def _expand(root: str, folders: list[list[Any]], start: int = 0, stop: int | None = None) -> list[str]:
+    """The absolute paths of `_folders`, in its order (those from index `start` to `stop`)."""
     out: list[str] = []
     below = os.path.join(root, "")
+    seen = 0
     for folder, names in folders:
-        prefix = os.path.join(folder if folder.startswith(os.sep) else below + folder if folder else root, "")
-        out.extend([prefix + name for name in names])
+        if seen + len(names) > start and (stop is None or seen < stop):
+            prefix = os.path.join(folder if folder.startswith(os.sep) else below + folder if folder else root, "")
+            out.extend([prefix + name for name in names[max(0, start - seen):None if stop is None else stop - seen]])
+        seen += len(names)
     return out
 
 
@@ -158,22 +162,35 @@ def _digest(states: list[Any]) -> str:
     return hashlib.blake2b(repr(states).encode(), digest_size=16).hexdigest()
 
 
-def _unchanged(paths: list[str], digests: list[str], jobs: int) -> bool:
-    """True when the states of `paths`, block by block, have the kept digests (blocks are looked at by up
-    to `jobs` processes)."""
-    def same(blocks: list[tuple[list[str], str]]) -> list[int]:
+#: The share of the blocks this process looks at when others help (it also rebuilds the report after).
+OWN_SHARE = 0.45
+
+
+def _unchanged(root: str, folders: list[list[Any]], digests: list[str], jobs: int, meanwhile: Callable[[], Any]) -> bool:
+    """True when the states of the paths of `folders`, block by block, have the kept digests (`meanwhile`
+    is called on the way). With several `jobs`, forked processes look at most blocks, each expanding
+    only its own paths."""
+    def same(blocks: list[int]) -> list[int]:
+        if not blocks:
+            return []
+        paths = _expand(root, folders, blocks[0] * BLOCK, (blocks[-1] + 1) * BLOCK)
         out = []
-        for names, digest in blocks:
+        for i in blocks:
             now: list[Any] = []
-            for p in names:
+            for p in paths[(i - blocks[0]) * BLOCK:(i - blocks[0] + 1) * BLOCK]:
                 now.extend(cache.path_state(p))
-            out.append(_digest(now) == digest)
+            out.append(_digest(now) == digests[i])
         return out
 
-    blocks = [(paths[i * BLOCK:(i + 1) * BLOCK], d) for i, d in enumerate(digests)]
-    count = max(1, min(jobs, len(paths) // cache.PARALLEL_STAMPS))
-    size = -(-len(blocks) // count) or 1
-    return all(forked_map(same, [blocks[i:i + size] for i in range(0, len(blocks), size)] or [[]]))
+    count = max(1, min(jobs, len(digests) * BLOCK // cache.PARALLEL_STAMPS))
+    blocks = list(range(len(digests)))
+    if count == 1:
+        meanwhile()
+        return all(same(blocks))
+    own = round(len(blocks) * OWN_SHARE)
+    rest = blocks[own:]
+    size = -(-len(rest) // (count - 1)) or 1
+    return all(forked_map(same, [blocks[:own], *(rest[i:i + size] for i in range(0, len(rest), size))], meanwhile))
 
 
 def _report_data(report: Report) -> dict[str, Any]:
