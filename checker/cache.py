@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import secrets
 import stat
 import tempfile
 import time
@@ -220,10 +221,12 @@ class Validator:
     With `trusted_before` (epoch ns), a stamp that holds by its content takes the file's time when that
     time is older: the next run need not hash the file again (and the whole-run report can be kept)."""
 
-    def __init__(self, trusted_before: int | None = None) -> None:
+    def __init__(self, trusted_before: int | None = None, verified: frozenset[str] = frozenset()) -> None:
         self._states: dict[str, tuple[str, int, int]] = {}
         self._digests: dict[str, str | None] = {}
         self._trusted_before = trusted_before
+        #: Paths known to be as the records stamped them (see `Verified`): not looked at again.
+        self._verified = verified
         #: True once a stamp took a file's new time.
         self.refreshed = False
 
@@ -239,6 +242,8 @@ class Validator:
         for e in entries:
             rel = e[0]
             path = base if not rel else rel if rel.startswith(os.sep) else prefix + rel
+            if path in self._verified:
+                continue
             now = states.get(path)
             if now is None:
                 now = states[path] = path_state(path)
@@ -266,19 +271,18 @@ class Validator:
 PARALLEL_STAMPS = 4000
 
 
-def _records_holding(records: list[Record | None]) -> list[int]:
-    check = Validator()
-    return [check.holds(r) for r in records]
+def holds_all(records: list[Record | None], jobs: int = 1, verified: frozenset[str] = frozenset()) -> list[int]:
+    """`Validator.holds` of every record (`CHANGED` for a missing one); `verified` paths are not looked
+    at. With `jobs` > 1 and many stamps, the records are looked at by that many processes (a stat costs
+    microseconds; a round has tens of thousands); a process that fails to answer makes its records `CHANGED`."""
+    def answer(part: list[Record | None]) -> list[int]:
+        check = Validator(verified=verified)
+        return [check.holds(r) for r in part]
 
-
-def holds_all(records: list[Record | None], jobs: int = 1) -> list[int]:
-    """`Validator.holds` of every record (`CHANGED` for a missing one). With `jobs` > 1 and many stamps,
-    the records are looked at by that many processes (a stat costs microseconds; a round has tens of
-    thousands); a process that fails to answer makes its records `CHANGED`."""
     sizes = [len(r[1]) if r else 0 for r in records]
-    if jobs <= 1 or sum(sizes) < PARALLEL_STAMPS:
-        return _records_holding(records)
-    return forked_map(_records_holding, split_evenly(records, sizes, jobs))
+    if jobs <= 1 or sum(sizes) - len(verified) < PARALLEL_STAMPS:  # (about what is left to look at)
+        return answer(records)
+    return forked_map(answer, split_evenly(records, sizes, jobs))
 
 
 def split_evenly(items: list[Any], sizes: list[int], parts: int) -> list[list[Any]]:
@@ -437,6 +441,15 @@ def run_key(round_: str, rules: Iterable[str], options: dict[str, Any]) -> dict[
             "rules": sorted(rules), "options": {k: None if v is None else str(v) for k, v in sorted(options.items())}}
 
 
+@dataclass(frozen=True)
+class Verified:
+    """Paths found as they were when the records of run `run_id` were written (by the whole-run replay,
+    which looked at them anyway): the records of that run need not look at them again."""
+
+    run_id: str | None
+    paths: frozenset[str]
+
+
 class RunCache:
     """The cache of one checked tree for one run key: which units can be reused, and the new records."""
 
@@ -451,6 +464,8 @@ class RunCache:
         self._old: dict[str, Any] = {}
         self._new: dict[str, Any] = {"contexts": {}, "results": {}, "submitters": {}, "submission": None}
         self._changed = False
+        #: Identity of the records written by `save` (the whole-run replay names the records it agrees with).
+        self.run_id: str | None = None
         #: Units reused from the cache: results by `rel`, submitters' scoped findings by key, the submission's.
         self.reused_results: dict[str, Checked] = {}
         self.reused_submitters: dict[str, Checked] = {}
@@ -458,6 +473,7 @@ class RunCache:
         if directory is not None:
             self.file = self._place(directory)
             self._old = self._read(self.file)
+            self.run_id = self._old.get("run") if isinstance(self._old.get("run"), str) else None
             known = self._old.get("rulebooks")
             if isinstance(known, list):  # rulebooks validated before: not validated again
                 rulebook.VALIDATED.update(d for d in known if isinstance(d, str))
@@ -494,19 +510,21 @@ class RunCache:
 
     # ----------------------------------------------------------------- planning
 
-    def plan(self, jobs: int = 1) -> None:
+    def plan(self, jobs: int = 1, verified: Verified | None = None) -> None:
         """Decide which results, submitters and the submission can be reused (fills the `reused_*`
         maps and `submission_hit`); a malformed record is not reused. With `jobs` > 1 the stamps of a
         large tree are looked at by that many processes."""
         if not self._old:
             return
         try:
-            self._plan(self._old.get("shared") or [], jobs)
+            same_run = verified is not None and verified.run_id is not None and verified.run_id == self.run_id
+            known = verified.paths if same_run else frozenset()
+            self._plan(self._old.get("shared") or [], jobs, known)
         except (KeyError, IndexError, TypeError, ValueError, AttributeError):  # a corrupt cache file
             self.reused_results, self.reused_submitters, self.submission_hit = {}, {}, None
             self._new = {"contexts": {}, "results": {}, "submitters": {}, "submission": None}
 
-    def _plan(self, shared: list[Any], jobs: int) -> None:
+    def _plan(self, shared: list[Any], jobs: int, verified: frozenset[str]) -> None:
         old = self._old
         subs = self.submission.submitters
         contexts = [old["contexts"].get(sub.key) for sub in subs]
@@ -515,7 +533,7 @@ class RunCache:
         whole = old["submission"]
         records = [*contexts, *(e["stamps"] if e else None for group in entries for e in group),
                    *(s["stamps"] if s else None for s in scoped), whole["stamps"] if whole else None]
-        holding = iter(self._refreshed(records, holds_all(records, jobs)))
+        holding = iter(self._refreshed(records, holds_all(records, jobs, verified)))
         context_ok = [next(holding) for _ in subs]
         result_ok = [[next(holding) for _ in group] for group in entries]
         scoped_ok = [next(holding) for _ in subs]
@@ -594,8 +612,9 @@ class RunCache:
         if self.file is None or not self._changed:
             return None
         results, shared = _pack(self._new["results"])
+        run_id = secrets.token_hex(8)
         data = {"key": self.key, "root": str(self.submission.root), **self._new, "results": results, "shared": shared,
-                "rulebooks": sorted(rulebook.VALIDATED)}
+                "rulebooks": sorted(rulebook.VALIDATED), "run": run_id}
         try:
             fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=self.file.parent)
             try:
@@ -606,5 +625,7 @@ class RunCache:
                 os.unlink(tmp)
                 raise
         except OSError as exc:
+            self.run_id = None
             return f"cache not written to {self.file.parent}: {exc.strerror or exc}"
+        self.run_id = run_id
         return None

@@ -329,7 +329,7 @@ def _check_tree(root: Path, config: RunConfig) -> Report:
         submission = store.submission = filter_submitter(discover(root, rulebook.scenario_aliases), config.submitter)
     rules = [r for r in select(REGISTRY.values(), config.select, config.ignore)
              if r.check is not None and r.applies_to(round_)]
-    store.plan(jobs)
+    store.plan(jobs, replay.verified if replay is not None else None)
     findings: list[Finding] = []
     problems: dict[Path, list[ParseProblem]] = {}
 
@@ -381,7 +381,7 @@ def _check_tree(root: Path, config: RunConfig) -> Report:
     if replay is not None and note is None:
         stamps = store.records()
         if stamps is not None:
-            replay.save(stamps, report)
+            replay.save(stamps, report, store.run_id)
     return report
 
 

@@ -27,7 +27,7 @@ from typing import Any
 import orjson
 
 from checker import __version__, cache
-from checker.cache import FORMAT, Record, forked_map, pack_values, unpack_values
+from checker.cache import FORMAT, Record, Verified, forked_map, pack_values, unpack_values
 from checker.model import Finding
 from checker.report import Report, ResultRecord
 from checker.tree import inside
@@ -54,6 +54,8 @@ class Replay:
     def __init__(self, directory: Path, root: Path, key: dict[str, Any]) -> None:
         self.key = key
         self.root = str(root)
+        #: After a load that found changes: the paths found unchanged, for the units' records of the same run.
+        self.verified: Verified | None = None
         name = hashlib.blake2b(json.dumps([str(root), key["options"], key["waivers"]], sort_keys=True).encode(),
                                digest_size=12).hexdigest()
         folder = Path(os.path.abspath(directory))
@@ -71,7 +73,12 @@ class Replay:
                 return None
             built: list[Report] = []  # rebuilt while other processes look at the paths
             same = _unchanged(self.root, folders, digests, jobs, lambda: built.append(_report(data["report"])))
-            return built[0] if same else None
+            if all(same):
+                return built[0]
+            paths = _expand(self.root, folders)
+            self.verified = Verified(data.get("run"), frozenset(p for i, ok in enumerate(same) if ok
+                                                                for p in paths[i * BLOCK:(i + 1) * BLOCK]))
+            return None
         except (KeyError, IndexError, TypeError, ValueError, AttributeError):  # a damaged file: not replayed
             return None
 
@@ -91,9 +98,10 @@ class Replay:
             return None
         return data if isinstance(data, dict) and data.get("key") == self.key else None
 
-    def save(self, records: Iterable[Record], report: Report) -> None:
-        """Keep `report` with the states of the records' paths; nothing is kept when a stamp was not
-        trusted (its path changed during the run, or just before) or the file cannot be written."""
+    def save(self, records: Iterable[Record], report: Report, run_id: str | None) -> None:
+        """Keep `report` with the states of the records' paths (the units' records of run `run_id`);
+        nothing is kept when a stamp was not trusted (its path changed during the run, or just before)
+        or the file cannot be written."""
         if self.file is None:
             return
         states = _states(records)
@@ -101,7 +109,7 @@ class Replay:
             return
         folders = _folders(self.root, states)
         paths = _expand(self.root, folders)
-        data = {"key": self.key, "folders": folders,
+        data = {"key": self.key, "run": run_id, "folders": folders,
                 "digests": [_digest([x for p in paths[i:i + BLOCK] for x in states[p]]) for i in range(0, len(paths), BLOCK)],
                 "report": _report_data(report)}
         try:
@@ -166,8 +174,9 @@ def _digest(states: list[Any]) -> str:
 OWN_SHARE = 0.45
 
 
-def _unchanged(root: str, folders: list[list[Any]], digests: list[str], jobs: int, meanwhile: Callable[[], Any]) -> bool:
-    """True when the states of the paths of `folders`, block by block, have the kept digests (`meanwhile`
+def _unchanged(root: str, folders: list[list[Any]], digests: list[str], jobs: int,
+               meanwhile: Callable[[], Any]) -> list[int]:
+    """For each block of the paths of `folders`, whether their states have the kept digest (`meanwhile`
     is called on the way). With several `jobs`, forked processes look at most blocks, each expanding
     only its own paths."""
     def same(blocks: list[int]) -> list[int]:
@@ -186,11 +195,11 @@ def _unchanged(root: str, folders: list[list[Any]], digests: list[str], jobs: in
     blocks = list(range(len(digests)))
     if count == 1:
         meanwhile()
-        return all(same(blocks))
+        return same(blocks)
     own = round(len(blocks) * OWN_SHARE)
     rest = blocks[own:]
     size = -(-len(rest) // (count - 1)) or 1
-    return all(forked_map(same, [blocks[:own], *(rest[i:i + size] for i in range(0, len(rest), size))], meanwhile))
+    return forked_map(same, [blocks[:own], *(rest[i:i + size] for i in range(0, len(rest), size))], meanwhile)
 
 
 def _report_data(report: Report) -> dict[str, Any]:

@@ -393,3 +393,25 @@ def test_other_options_or_waivers_keep_another_report(tree, tmp_path, calls, tru
     waivers = WaiverSet(source=tmp_path / "waivers.yaml", waivers=())
     _rerun(tree, tmp_path / "cache", calls, waivers=waivers)
     assert len(calls["results"]) == 0 and len(list((tmp_path / "cache").glob("mlperf-checker-run-*"))) == 3
+
+
+@pytest.mark.parametrize("same_run", [True, False])
+def test_after_one_change_the_records_look_again_only_at_the_changed_blocks(tree, tmp_path, calls, trust_now,
+                                                                            monkeypatch, same_run) -> None:
+    from checker import replay as replay_module
+
+    monkeypatch.setattr(replay_module, "BLOCK", 4)
+    cold = _run(tree, tmp_path / "cache")
+    kept = next((tmp_path / "cache").glob("mlperf-checker-run-*"))
+    paths = sum(len(names) for _, names in json.loads(kept.read_text())["folders"])
+    if not same_run:  # the kept report names other records: what it found unchanged is not taken on trust
+        kept.write_text(json.dumps({**json.loads(kept.read_text()), "run": "another"}))
+    set_log_value(tree / RESULT / "performance/run_1/mlperf_log_detail.txt", "effective_min_duration_ms", 1000)
+    seen: list[str] = []
+    real = cache_module.path_state
+    monkeypatch.setattr(cache_module, "path_state", lambda path: seen.append(path) or real(path))
+    warm = _rerun(tree, tmp_path / "cache", calls)
+    assert calls["results"] == [RESULT] and warm != cold
+    assert warm == _run(tree, None)
+    looked_again = len(seen) - paths  # the replay looked at every path once
+    assert looked_again < paths / 4 if same_run else looked_again > paths / 2
