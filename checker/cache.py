@@ -441,6 +441,31 @@ def run_key(round_: str, rules: Iterable[str], options: dict[str, Any]) -> dict[
             "rules": sorted(rules), "options": {k: None if v is None else str(v) for k, v in sorted(options.items())}}
 
 
+def read_json(file: Path) -> Any:
+    """The JSON data of a cache file (None when it is absent, unreadable or not JSON)."""
+    try:
+        raw = file.read_bytes()
+        try:
+            return orjson.loads(raw)
+        except ValueError:  # NaN or huge integers from a system description: the slower parser
+            return json.loads(raw)
+    except (OSError, ValueError, RecursionError):
+        return None
+
+
+def write_json(file: Path, data: Any) -> None:
+    """Write a cache file atomically (a temporary file beside it, then a rename); raises OSError. The
+    standard library writes it: NaN and integers over 64 bits come back as they were."""
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=file.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(json.dumps(data, separators=(",", ":")))
+        os.replace(tmp, file)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
 @dataclass(frozen=True)
 class Verified:
     """Paths found as they were when the records of run `run_id` were written (by the whole-run replay,
@@ -496,16 +521,9 @@ class RunCache:
 
     def _read(self, file: Path) -> dict[str, Any]:
         """The stored records, or nothing when the file is absent, corrupt or for another key."""
-        try:
-            raw = file.read_bytes()
-            try:
-                data = orjson.loads(raw)
-            except ValueError:  # NaN or huge integers from a system description: the slower parser
-                data = json.loads(raw)
-            if data.get("key") == self.key and data.get("root") == str(self.submission.root):
-                return data
-        except (OSError, ValueError, AttributeError, TypeError, RecursionError):
-            pass
+        data = read_json(file)
+        if isinstance(data, dict) and data.get("key") == self.key and data.get("root") == str(self.submission.root):
+            return data
         return {}
 
     # ----------------------------------------------------------------- planning
@@ -616,14 +634,7 @@ class RunCache:
         data = {"key": self.key, "root": str(self.submission.root), **self._new, "results": results, "shared": shared,
                 "rulebooks": sorted(rulebook.VALIDATED), "run": run_id}
         try:
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=self.file.parent)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    fh.write(json.dumps(data, separators=(",", ":")))
-                os.replace(tmp, self.file)
-            except BaseException:
-                os.unlink(tmp)
-                raise
+            write_json(self.file, data)
         except OSError as exc:
             self.run_id = None
             return f"cache not written to {self.file.parent}: {exc.strerror or exc}"

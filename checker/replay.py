@@ -18,16 +18,14 @@ import datetime as dt
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from checker import __version__, cache
-from checker.cache import FORMAT, Record, Verified, forked_map, pack_values, unpack_values
+from checker.cache import (FORMAT, Record, Verified, forked_map, pack_values, read_json, unpack_values,
+                           write_json)
 from checker.model import Finding
 from checker.report import Report, ResultRecord
 from checker.tree import inside
@@ -83,19 +81,7 @@ class Replay:
             return None
 
     def _read(self) -> dict[str, Any] | None:
-        if self.file is None:
-            return None
-        try:
-            raw = self.file.read_bytes()
-        except OSError:
-            return None
-        try:
-            try:
-                data = orjson.loads(raw)
-            except ValueError:  # NaN or a huge integer in the report data: the slower parser
-                data = json.loads(raw)
-        except (ValueError, RecursionError):
-            return None
+        data = read_json(self.file) if self.file is not None else None
         return data if isinstance(data, dict) and data.get("key") == self.key else None
 
     def save(self, records: Iterable[Record], report: Report, run_id: str | None) -> None:
@@ -113,15 +99,8 @@ class Replay:
                 "digests": [_digest([x for p in paths[i:i + BLOCK] for x in states[p]]) for i in range(0, len(paths), BLOCK)],
                 "report": _report_data(report)}
         try:
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=self.file.parent)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    fh.write(json.dumps(data, separators=(",", ":")))
-                os.replace(tmp, self.file)
-            except BaseException:
-                os.unlink(tmp)
-                raise
-        except OSError:
+            write_json(self.file, data)
+        except OSError:  # no kept report: the next run goes through the units' records
             pass
 
 
