@@ -41,7 +41,8 @@ class FileCache:
     """
 
     def __init__(self, root: Path | None = None) -> None:
-        self._values: dict[tuple[str, Path], Any] = {}
+        #: Parsed values by (parser kind, path as a string: hashed once, where a Path hashes on every look-up).
+        self._values: dict[tuple[str, str], Any] = {}
         self.problems: dict[Path, list[ParseProblem]] = {}
         self.root = root
         self._below = os.path.join(root, "") if root is not None else "\0"  # "\0": below no path
@@ -73,7 +74,7 @@ class FileCache:
 
     def get(self, kind: str, path: Path, parser: Callable[[Path], Parsed[T]]) -> T | None:
         """The parsed value of `path` (None when missing or unusable); problems are recorded once."""
-        key = (kind, path)
+        key = (kind, os.fspath(path))
         if self.touched is not None:
             self.touched.add(path)
         if key in self._values:
@@ -115,7 +116,7 @@ class FileCache:
         folders), so that memory stays flat over a round; shared files (system descriptions) stay."""
         prefixes = tuple(os.path.join(f, "") for f in folders)
         exact = set(folders)
-        for key in [k for k in self._values if (s := str(k[1])).startswith(prefixes) or s in exact]:
+        for key in [k for k in self._values if k[1].startswith(prefixes) or k[1] in exact]:
             del self._values[key]
         forget_read(folders)
 
