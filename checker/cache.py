@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import secrets
 import stat
@@ -221,12 +222,12 @@ class Validator:
     With `trusted_before` (epoch ns), a stamp that holds by its content takes the file's time when that
     time is older: the next run need not hash the file again (and the whole-run report can be kept)."""
 
-    def __init__(self, trusted_before: int | None = None, verified: frozenset[str] = frozenset()) -> None:
+    def __init__(self, trusted_before: int | None = None, suspects: frozenset[str] | None = None) -> None:
         self._states: dict[str, tuple[str, int, int]] = {}
         self._digests: dict[str, str | None] = {}
         self._trusted_before = trusted_before
-        #: Paths known to be as the records stamped them (see `Verified`): not looked at again.
-        self._verified = verified
+        #: When known (see `Verified`): the only paths that may differ from their stamps; no other is looked at.
+        self._suspects = suspects
         #: True once a stamp took a file's new time.
         self.refreshed = False
 
@@ -242,7 +243,7 @@ class Validator:
         for e in entries:
             rel = e[0]
             path = base if not rel else rel if rel.startswith(os.sep) else prefix + rel
-            if path in self._verified:
+            if self._suspects is not None and path not in self._suspects:
                 continue
             now = states.get(path)
             if now is None:
@@ -271,16 +272,17 @@ class Validator:
 PARALLEL_STAMPS = 4000
 
 
-def holds_all(records: list[Record | None], jobs: int = 1, verified: frozenset[str] = frozenset()) -> list[int]:
-    """`Validator.holds` of every record (`CHANGED` for a missing one); `verified` paths are not looked
-    at. With `jobs` > 1 and many stamps, the records are looked at by that many processes (a stat costs
-    microseconds; a round has tens of thousands); a process that fails to answer makes its records `CHANGED`."""
+def holds_all(records: list[Record | None], jobs: int = 1, suspects: frozenset[str] | None = None) -> list[int]:
+    """`Validator.holds` of every record (`CHANGED` for a missing one); when `suspects` are known, no other
+    path is looked at. With `jobs` > 1 and many stamps, the records are looked at by that many processes (a
+    stat costs microseconds; a round has tens of thousands); a process that fails to answer makes its
+    records `CHANGED`."""
     def answer(part: list[Record | None]) -> list[int]:
-        check = Validator(verified=verified)
+        check = Validator(suspects=suspects)
         return [check.holds(r) for r in part]
 
     sizes = [len(r[1]) if r else 0 for r in records]
-    if jobs <= 1 or sum(sizes) - len(verified) < PARALLEL_STAMPS:  # (about what is left to look at)
+    if jobs <= 1 or (len(suspects) if suspects is not None else sum(sizes)) < PARALLEL_STAMPS:
         return answer(records)
     return forked_map(answer, split_evenly(records, sizes, jobs))
 
@@ -453,13 +455,32 @@ def read_json(file: Path) -> Any:
         return None
 
 
-def write_json(file: Path, data: Any) -> None:
-    """Write a cache file atomically (a temporary file beside it, then a rename); raises OSError. The
-    standard library writes it: NaN and integers over 64 bits come back as they were."""
+def finite(value: Any) -> bool:
+    """True when no float in `value` (nested in lists and dict values) is NaN or infinite."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, dict):
+        return all(map(finite, value.values()))
+    if isinstance(value, (list, tuple)):
+        return all(map(finite, value))
+    return True
+
+
+def write_json(file: Path, data: Any, floats: Any = None) -> None:
+    """Write a cache file atomically (a temporary file beside it, then a rename); raises OSError.
+    `floats`: the parts of `data` that may hold floats. orjson writes it (ten times faster) unless one of
+    them is NaN or infinite, which orjson would turn into null, or an integer exceeds 64 bits: then the
+    standard library, which keeps them."""
+    try:
+        if not finite(floats):
+            raise TypeError("NaN or infinity")
+        text = orjson.dumps(data)
+    except TypeError:
+        text = json.dumps(data, separators=(",", ":")).encode()
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=file.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(json.dumps(data, separators=(",", ":")))
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(text)
         os.replace(tmp, file)
     except BaseException:
         os.unlink(tmp)
@@ -468,11 +489,13 @@ def write_json(file: Path, data: Any) -> None:
 
 @dataclass(frozen=True)
 class Verified:
-    """Paths found as they were when the records of run `run_id` were written (by the whole-run replay,
-    which looked at them anyway): the records of that run need not look at them again."""
+    """What the whole-run replay found (it looked at every path anyway): the records of run `run_id` need
+    to look again only at the `suspects`."""
 
     run_id: str | None
-    paths: frozenset[str]
+    #: The paths that may have changed (those of the blocks whose states differ); every other path that
+    #: the records of that run stamped is as stamped.
+    suspects: frozenset[str]
 
 
 class RunCache:
@@ -536,13 +559,12 @@ class RunCache:
             return
         try:
             same_run = verified is not None and verified.run_id is not None and verified.run_id == self.run_id
-            known = verified.paths if same_run else frozenset()
-            self._plan(self._old.get("shared") or [], jobs, known)
+            self._plan(self._old.get("shared") or [], jobs, verified.suspects if same_run else None)
         except (KeyError, IndexError, TypeError, ValueError, AttributeError):  # a corrupt cache file
             self.reused_results, self.reused_submitters, self.submission_hit = {}, {}, None
             self._new = {"contexts": {}, "results": {}, "submitters": {}, "submission": None}
 
-    def _plan(self, shared: list[Any], jobs: int, verified: frozenset[str]) -> None:
+    def _plan(self, shared: list[Any], jobs: int, suspects: frozenset[str] | None) -> None:
         old = self._old
         subs = self.submission.submitters
         contexts = [old["contexts"].get(sub.key) for sub in subs]
@@ -551,7 +573,7 @@ class RunCache:
         whole = old["submission"]
         records = [*contexts, *(e["stamps"] if e else None for group in entries for e in group),
                    *(s["stamps"] if s else None for s in scoped), whole["stamps"] if whole else None]
-        holding = iter(self._refreshed(records, holds_all(records, jobs, verified)))
+        holding = iter(self._refreshed(records, holds_all(records, jobs, suspects)))
         context_ok = [next(holding) for _ in subs]
         result_ok = [[next(holding) for _ in group] for group in entries]
         scoped_ok = [next(holding) for _ in subs]
@@ -634,7 +656,8 @@ class RunCache:
         data = {"key": self.key, "root": str(self.submission.root), **self._new, "results": results, "shared": shared,
                 "rulebooks": sorted(rulebook.VALIDATED), "run": run_id}
         try:
-            write_json(self.file, data)
+            write_json(self.file, data, [shared, *(u["outcome"] for kind in ("results", "submitters") for u in data[kind].values()),
+                                         (data["submission"] or {}).get("outcome")])
         except OSError as exc:
             self.run_id = None
             return f"cache not written to {self.file.parent}: {exc.strerror or exc}"

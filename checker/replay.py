@@ -52,7 +52,7 @@ class Replay:
     def __init__(self, directory: Path, root: Path, key: dict[str, Any]) -> None:
         self.key = key
         self.root = str(root)
-        #: After a load that found changes: the paths found unchanged, for the units' records of the same run.
+        #: After a load that found changes: the paths that may have changed, for the units' records of the same run.
         self.verified: Verified | None = None
         name = hashlib.blake2b(json.dumps([str(root), key["options"], key["waivers"]], sort_keys=True).encode(),
                                digest_size=12).hexdigest()
@@ -73,9 +73,9 @@ class Replay:
             same = _unchanged(self.root, folders, digests, jobs, lambda: built.append(_report(data["report"])))
             if all(same):
                 return built[0]
-            paths = _expand(self.root, folders)
-            self.verified = Verified(data.get("run"), frozenset(p for i, ok in enumerate(same) if ok
-                                                                for p in paths[i * BLOCK:(i + 1) * BLOCK]))
+            suspects = frozenset(p for i, ok in enumerate(same) if not ok
+                                 for p in _expand(self.root, folders, i * BLOCK, (i + 1) * BLOCK))
+            self.verified = Verified(data.get("run"), suspects)
             return None
         except (KeyError, IndexError, TypeError, ValueError, AttributeError):  # a damaged file: not replayed
             return None
@@ -85,9 +85,9 @@ class Replay:
         return data if isinstance(data, dict) and data.get("key") == self.key else None
 
     def save(self, records: Iterable[Record], report: Report, run_id: str | None) -> None:
-        """Keep `report` with the states of the records' paths (the units' records of run `run_id`);
-        nothing is kept when a stamp was not trusted (its path changed during the run, or just before)
-        or the file cannot be written."""
+        """Keep `report` with the states of the records' paths (the units' records of run `run_id`). A
+        block of paths with a stamp that was not trusted (its path changed during the run, or just before)
+        has no digest: the report is not given back, but the next run still learns which blocks are unchanged."""
         if self.file is None:
             return
         states = _states(records)
@@ -96,30 +96,34 @@ class Replay:
         folders = _folders(self.root, states)
         paths = _expand(self.root, folders)
         data = {"key": self.key, "run": run_id, "folders": folders,
-                "digests": [_digest([x for p in paths[i:i + BLOCK] for x in states[p]]) for i in range(0, len(paths), BLOCK)],
+                "digests": [_block_digest([states[p] for p in paths[i:i + BLOCK]]) for i in range(0, len(paths), BLOCK)],
                 "report": _report_data(report)}
         try:
-            write_json(self.file, data)
+            write_json(self.file, data, data["report"])
         except OSError:  # no kept report: the next run goes through the units' records
             pass
 
 
-def _states(records: Iterable[Record]) -> dict[str, State] | None:
-    """The state every record stamped, by absolute path (None when one was not trusted or two disagree)."""
-    out: dict[str, State] = {}
+def _states(records: Iterable[Record]) -> dict[str, State | None] | None:
+    """The state every record stamped, by absolute path (None for a stamp not trusted; no states at all
+    when two records disagree)."""
+    out: dict[str, State | None] = {}
     for base, entries in records:
         prefix = os.path.join(base, "")
         for e in entries:
             rel, kind, size, mtime = e[0], e[1], e[2], e[3]
-            if mtime is None:
-                return None
             path = base if not rel else rel if rel.startswith(os.sep) else prefix + rel
-            if out.setdefault(path, (kind, size, mtime)) != (kind, size, mtime):
+            state = None if mtime is None else (kind, size, mtime)
+            if path not in out:
+                out[path] = state
+            elif state is None or out[path] is None:
+                out[path] = None
+            elif out[path] != state:
                 return None
     return out
 
 
-def _folders(root: str, states: dict[str, State]) -> list[list[Any]]:
+def _folders(root: str, states: dict[str, State | None]) -> list[list[Any]]:
     """The paths grouped by folder, sorted: [[folder (relative to `root`, "" for it; absolute outside
     it), [names]], ...] (a round's paths share a few thousand folders: the file stays small)."""
     prefix = os.path.join(root, "")
@@ -149,6 +153,11 @@ def _digest(states: list[Any]) -> str:
     return hashlib.blake2b(repr(states).encode(), digest_size=16).hexdigest()
 
 
+def _block_digest(states: list[State | None]) -> str | None:
+    """`_digest` of a block's states; None when one of them is not known (a stamp not trusted)."""
+    return None if None in states else _digest([x for s in states for x in s])
+
+
 #: The share of the blocks this process looks at when others help (it also rebuilds the report after).
 OWN_SHARE = 0.45
 
@@ -167,7 +176,7 @@ def _unchanged(root: str, folders: list[list[Any]], digests: list[str], jobs: in
             now: list[Any] = []
             for p in paths[(i - blocks[0]) * BLOCK:(i - blocks[0] + 1) * BLOCK]:
                 now.extend(cache.path_state(p))
-            out.append(_digest(now) == digests[i])
+            out.append(digests[i] is not None and _digest(now) == digests[i])
         return out
 
     count = max(1, min(jobs, len(digests) * BLOCK // cache.PARALLEL_STAMPS))

@@ -378,10 +378,15 @@ def test_damaged_kept_report_is_ignored(tree, tmp_path, calls, trust_now) -> Non
         assert calls["results"] == []  # the units' records answered
 
 
-def test_no_report_is_kept_when_a_stamp_was_not_trusted(tree, tmp_path) -> None:
+def test_report_is_not_given_back_while_a_stamp_is_not_trusted(tree, tmp_path, monkeypatch) -> None:
     _set_times(tree, time.time_ns())  # as if just written: within the racy window
-    _run(tree, tmp_path / "cache")
-    assert list((tmp_path / "cache").glob("mlperf-checker-run-*")) == []
+    cold = _run(tree, tmp_path / "cache")
+    kept = json.loads(next((tmp_path / "cache").glob("mlperf-checker-run-*")).read_text())
+    assert None in kept["digests"]  # the blocks with untrusted stamps have no digest
+    loads = []
+    original = engine.Replay.load
+    monkeypatch.setattr(engine.Replay, "load", lambda self, jobs: loads.append(original(self, jobs)) or loads[-1])
+    assert _run(tree, tmp_path / "cache") == cold and loads == [None]
 
 
 def test_other_options_or_waivers_keep_another_report(tree, tmp_path, calls, trust_now) -> None:
@@ -415,3 +420,13 @@ def test_after_one_change_the_records_look_again_only_at_the_changed_blocks(tree
     assert warm == _run(tree, None)
     looked_again = len(seen) - paths  # the replay looked at every path once
     assert looked_again < paths / 4 if same_run else looked_again > paths / 2
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), 2**70, 1.5])
+def test_cache_files_keep_every_number(tmp_path, value) -> None:
+    import math
+
+    data = {"outcome": {"system": {"x": value}}, "stamps": [["a", "f", 1, 2]]}
+    cache_module.write_json(tmp_path / "c.json", data, data["outcome"])
+    back = cache_module.read_json(tmp_path / "c.json")["outcome"]["system"]["x"]
+    assert (math.isnan(back) and math.isnan(value)) or back == value
