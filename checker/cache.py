@@ -487,6 +487,43 @@ def write_json(file: Path, data: Any, floats: Any = None) -> None:
         raise
 
 
+#: The cache folder's file of parsed rulebook files (`rulebook.PARSED`).
+RULEBOOK_FILES = "mlperf-checker-rulebooks.json"
+
+
+def usable_folder(directory: Path, root: Path) -> Path | None:
+    """The cache folder as an absolute path, or None when it lies inside the checked tree `root`."""
+    folder = Path(os.path.abspath(directory))
+    return None if inside(Path(os.path.realpath(folder)), root) else folder
+
+
+def recall_rulebooks(folder: Path) -> frozenset[str]:
+    """Hand the rulebook files parsed by earlier runs to `rulebook.PARSED`; the keys the folder holds."""
+    data = read_json(folder / RULEBOOK_FILES)
+    if not isinstance(data, dict):
+        return frozenset()
+    for key, value in data.items():
+        rulebook.PARSED.setdefault(key, value)
+    return frozenset(data)
+
+
+def keep_rulebooks(folder: Path) -> None:
+    """Keep `rulebook.PARSED` in the cache folder (those that JSON holds exactly; nothing on failure)."""
+    exact = {k: v for k, v in rulebook.PARSED.items() if _json_exact(v)}
+    try:
+        write_json(folder / RULEBOOK_FILES, exact, [])
+    except OSError:
+        pass
+
+
+def _json_exact(value: Any) -> bool:
+    """True when JSON gives `value` back as it is (no dates, tuples or non-string keys)."""
+    try:
+        return json.loads(json.dumps(value)) == value
+    except (TypeError, ValueError):
+        return False
+
+
 @dataclass(frozen=True)
 class Verified:
     """What the whole-run replay found (it looked at every path anyway): the records of run `run_id` need
@@ -528,8 +565,8 @@ class RunCache:
 
     def _place(self, directory: Path) -> Path:
         """The cache file for this tree and key (the directory is created; it must lie outside the tree)."""
-        folder = Path(os.path.abspath(directory))
-        if inside(Path(os.path.realpath(folder)), self.submission.root):
+        folder = usable_folder(directory, self.submission.root)
+        if folder is None:
             raise CacheError(f"--cache {directory}: the cache directory is inside the checked tree "
                              f"({self.submission.root}); put it elsewhere (the checked tree is never written)")
         try:

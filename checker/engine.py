@@ -12,7 +12,9 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterable, Iterator
 
 from checker import __version__
-from checker.cache import Checked, Record, RunCache, own_folders, result_stamps, run_key
+from checker import rulebook as rulebook_module
+from checker.cache import (Checked, Record, RunCache, keep_rulebooks, own_folders, recall_rulebooks, result_stamps,
+                           run_key, usable_folder)
 from checker.context import (FileCache, Options, ResultContext, SubmissionContext, SubmitterContext,
                              SystemContext)
 from checker.discovery import discover
@@ -308,6 +310,8 @@ def _check_tree(root: Path, config: RunConfig) -> Report:
         kept = replay.load(jobs)
         if kept is not None:
             return kept
+    folder = usable_folder(config.cache, Path(os.path.realpath(root))) if config.cache is not None else None
+    recalled = recall_rulebooks(folder) if folder is not None else frozenset()  # no YAML parsed again
     load_rules()
     submission = filter_submitter(discover(root), config.submitter)
     detected = False
@@ -370,6 +374,8 @@ def _check_tree(root: Path, config: RunConfig) -> Report:
         collect(done[r.rel])
         outcomes.append(done[r.rel].outcome)
     note = store.save()
+    if folder is not None and note is None and not recalled.issuperset(rulebook_module.PARSED):
+        keep_rulebooks(folder)
     index = _owner_index(submission)
     findings.extend(f for f in _problems_to_findings(problems, submission, index) if f.code in selected_codes)
     findings.extend(f for f in config.findings if f.code in selected_codes)

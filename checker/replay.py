@@ -18,6 +18,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import fields
 from pathlib import Path
@@ -28,7 +29,6 @@ from checker.cache import (FORMAT, Record, Verified, forked_map, pack_values, re
                            write_json)
 from checker.model import Finding
 from checker.report import Report, ResultRecord
-from checker.tree import inside
 
 _FINDING_FIELDS = [f.name for f in fields(Finding)]
 _RESULT_FIELDS = [f.name for f in fields(ResultRecord) if f.name != "extra"]
@@ -56,9 +56,9 @@ class Replay:
         self.verified: Verified | None = None
         name = hashlib.blake2b(json.dumps([str(root), key["options"], key["waivers"]], sort_keys=True).encode(),
                                digest_size=12).hexdigest()
-        folder = Path(os.path.abspath(directory))
+        folder = cache.usable_folder(directory, root)
         #: None when the cache folder lies inside the checked tree (the per-unit cache refuses it).
-        self.file: Path | None = None if inside(Path(os.path.realpath(folder)), root) else folder / f"mlperf-checker-run-{name}.json"
+        self.file: Path | None = None if folder is None else folder / f"mlperf-checker-run-{name}.json"
 
     def load(self, jobs: int) -> Report | None:
         """The kept report when every path it depended on is as it was, else None."""
@@ -85,77 +85,72 @@ class Replay:
         return data if isinstance(data, dict) and data.get("key") == self.key else None
 
     def save(self, records: Iterable[Record], report: Report, run_id: str | None) -> None:
-        """Keep `report` with the states of the records' paths (the units' records of run `run_id`). A
-        block of paths with a stamp that was not trusted (its path changed during the run, or just before)
-        has no digest: the report is not given back, but the next run still learns which blocks are unchanged."""
+        """Keep `report` with the states of the records' paths (the units' records of run `run_id`);
+        nothing is kept when a stamp was not trusted (its path changed during the run, or just before:
+        the report could not be given back, and keeping it would cost more than it saves the next run)."""
         if self.file is None:
             return
         states = _states(records)
         if states is None:
             return
-        folders = _folders(self.root, states)
-        paths = _expand(self.root, folders)
+        folders, ordered = _layout(self.root, states)
         data = {"key": self.key, "run": run_id, "folders": folders,
-                "digests": [_block_digest([states[p] for p in paths[i:i + BLOCK]]) for i in range(0, len(paths), BLOCK)],
+                "digests": [_digest(ordered[i:i + BLOCK]) for i in range(0, len(ordered), BLOCK)],
                 "report": _report_data(report)}
         try:
-            write_json(self.file, data, data["report"])
+            write_json(self.file, data, [data["report"]["extras"], data["report"]["shared"]])  # (results: from extras)
         except OSError:  # no kept report: the next run goes through the units' records
             pass
 
 
-def _states(records: Iterable[Record]) -> dict[str, State | None] | None:
-    """The state every record stamped, by absolute path (None for a stamp not trusted; no states at all
-    when two records disagree)."""
-    out: dict[str, State | None] = {}
+def _states(records: Iterable[Record]) -> dict[str, State] | None:
+    """The state every record stamped, by absolute path (None when one was not trusted or two disagree)."""
+    out: dict[str, State] = {}
     for base, entries in records:
         prefix = os.path.join(base, "")
         for e in entries:
             rel, kind, size, mtime = e[0], e[1], e[2], e[3]
+            if mtime is None:
+                return None
             path = base if not rel else rel if rel.startswith(os.sep) else prefix + rel
-            state = None if mtime is None else (kind, size, mtime)
-            if path not in out:
-                out[path] = state
-            elif state is None or out[path] is None:
-                out[path] = None
-            elif out[path] != state:
+            if out.setdefault(path, (kind, size, mtime)) != (kind, size, mtime):
                 return None
     return out
 
 
-def _folders(root: str, states: dict[str, State | None]) -> list[list[Any]]:
-    """The paths grouped by folder, sorted: [[folder (relative to `root`, "" for it; absolute outside
-    it), [names]], ...] (a round's paths share a few thousand folders: the file stays small)."""
-    prefix = os.path.join(root, "")
-    grouped: dict[str, list[str]] = {}
-    for path in states:
-        folder, name = os.path.split(path)
-        folder = "" if folder == root else folder[len(prefix):] if folder.startswith(prefix) else folder
-        grouped.setdefault(folder, []).append(name)
-    return [[folder, sorted(names)] for folder, names in sorted(grouped.items())]
+def _layout(root: str, states: dict[str, State]) -> tuple[list[list[Any]], list[State]]:
+    """The paths grouped by folder: [[folder (relative to `root`, "" for it; absolute outside it),
+    [names]], ...] (a round's paths share a few thousand folders: the file stays small), and the states
+    in the same order."""
+    below = os.path.join(root, "")
+    grouped: dict[str, list[tuple[str, State]]] = {}
+    for path, state in states.items():
+        head, _, name = path.rpartition(os.sep)
+        folder = "" if head == root else head[len(below):] if head.startswith(below) else head or os.sep
+        grouped.setdefault(folder, []).append((name, state))
+    folders = [[folder, [name for name, _ in items]] for folder, items in grouped.items()]
+    return folders, [state for items in grouped.values() for _, state in items]
 
 
 def _expand(root: str, folders: list[list[Any]], start: int = 0, stop: int | None = None) -> list[str]:
-    """The absolute paths of `_folders`, in its order (those from index `start` to `stop`)."""
+    """The absolute paths of `_layout`'s folders, in its order (those from index `start` to `stop`)."""
     out: list[str] = []
     below = os.path.join(root, "")
     seen = 0
     for folder, names in folders:
         if seen + len(names) > start and (stop is None or seen < stop):
-            prefix = os.path.join(folder if folder.startswith(os.sep) else below + folder if folder else root, "")
+            prefix = below if not folder else folder.rstrip(os.sep) + os.sep if folder.startswith(os.sep) \
+                else below + folder + os.sep
             out.extend([prefix + name for name in names[max(0, start - seen):None if stop is None else stop - seen]])
         seen += len(names)
     return out
 
 
-def _digest(states: list[Any]) -> str:
-    """Digest of a block's flat list of states (kind, size, mtime_ns of each path)."""
-    return hashlib.blake2b(repr(states).encode(), digest_size=16).hexdigest()
-
-
-def _block_digest(states: list[State | None]) -> str | None:
-    """`_digest` of a block's states; None when one of them is not known (a stamp not trusted)."""
-    return None if None in states else _digest([x for s in states for x in s])
+def _digest(states: list[State]) -> str:
+    """Digest of a block's states (kind, size, mtime_ns of each path)."""
+    digest = hashlib.blake2b("".join(kind for kind, _, _ in states).encode(), digest_size=16)
+    digest.update(array("q", [n for _, size, mtime in states for n in (size, mtime)]).tobytes())
+    return digest.hexdigest()
 
 
 #: The share of the blocks this process looks at when others help (it also rebuilds the report after).
@@ -173,10 +168,8 @@ def _unchanged(root: str, folders: list[list[Any]], digests: list[str], jobs: in
         paths = _expand(root, folders, blocks[0] * BLOCK, (blocks[-1] + 1) * BLOCK)
         out = []
         for i in blocks:
-            now: list[Any] = []
-            for p in paths[(i - blocks[0]) * BLOCK:(i - blocks[0] + 1) * BLOCK]:
-                now.extend(cache.path_state(p))
-            out.append(digests[i] is not None and _digest(now) == digests[i])
+            now = [cache.path_state(p) for p in paths[(i - blocks[0]) * BLOCK:(i - blocks[0] + 1) * BLOCK]]
+            out.append(_digest(now) == digests[i])
         return out
 
     count = max(1, min(jobs, len(digests) * BLOCK // cache.PARALLEL_STAMPS))

@@ -80,10 +80,17 @@ def _read_round_file(round_: str) -> dict[str, Any]:
     return data
 
 
-@functools.lru_cache(maxsize=None)
+#: Rulebook files parsed, by "path:mtime_ns:size" (a new version of a file has a new key); incremental
+#: mode keeps them in its cache folder, so that a re-check parses no YAML (see `checker.cache`).
+PARSED: dict[str, Any] = {}
+
+
 def _parse_yaml(path: Path, mtime_ns: int, size: int) -> Any:
     """A YAML file parsed once per version of it (callers must not modify the result)."""
-    return pyyaml().load(path.read_text(encoding="utf-8"), Loader=safe_loader())
+    key = f"{path}:{mtime_ns}:{size}"
+    if key not in PARSED:
+        PARSED[key] = pyyaml().load(path.read_text(encoding="utf-8"), Loader=safe_loader())
+    return PARSED[key]
 
 
 @functools.lru_cache(maxsize=1)

@@ -71,7 +71,8 @@ def _rerun(root: Path, cache: Path, calls: dict[str, list[str]], **kw) -> dict:
 
 def _units_file(cache: Path) -> Path:
     """The cache file of the units' records (beside it: the whole run's kept report)."""
-    return next(p for p in cache.iterdir() if not p.name.startswith("mlperf-checker-run-"))
+    return next(p for p in cache.iterdir() if not p.name.startswith("mlperf-checker-run-")
+                and p.name != cache_module.RULEBOOK_FILES)
 
 
 def _units_only(cache: Path) -> None:
@@ -97,8 +98,9 @@ def test_unchanged_tree_reuses_everything(tree, tmp_path, calls, trust_now) -> N
     assert calls == {"results": [], "scoped": []}
     assert warm == cold == _run(tree, None)
     assert _listing(tree) == before  # the checked tree is never written
-    names = sorted(p.name for p in (tmp_path / "cache").iterdir())  # no temporary file left behind:
-    assert len(names) == 2 and names[1].startswith("mlperf-checker-run-")  # the run's report and the units' records
+    names = sorted(p.name for p in (tmp_path / "cache").iterdir())  # no temporary file left behind: the units'
+    assert len(names) == 3 and names[1] == cache_module.RULEBOOK_FILES  # records, the parsed rulebook files and
+    assert names[2].startswith("mlperf-checker-run-")  # the run's report
 
 
 def test_one_changed_result_is_checked_again(tree, tmp_path, calls, trust_now) -> None:
@@ -154,7 +156,7 @@ def test_other_selection_or_options_use_another_cache(tree, tmp_path, calls, tru
     assert calls["results"] == []
     _rerun(tree, tmp_path / "cache", calls)  # the full selection's cache is still there
     assert calls["results"] == []
-    assert len(list((tmp_path / "cache").iterdir())) == 4  # each selection: its units' records and its run
+    assert len(list((tmp_path / "cache").iterdir())) == 5  # each selection: its units' records and its run
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "wrong-shapes", "empty"])
@@ -285,7 +287,7 @@ def test_new_checker_code_replaces_the_cache_file(tree, tmp_path, calls, trust_n
     monkeypatch.setattr(cache_module, "code_fingerprint", lambda: "another build")
     _rerun(tree, tmp_path / "cache", calls)
     assert len(calls["results"]) == 6  # nothing reused from another build of the checker...
-    assert len(list((tmp_path / "cache").iterdir())) == 2  # ...and its files replaced, not kept beside
+    assert len(list((tmp_path / "cache").iterdir())) == 3  # ...and its files replaced, not kept beside
 
 
 def test_file_changed_during_the_run_is_checked_again(tree, tmp_path, calls, monkeypatch) -> None:
@@ -335,7 +337,7 @@ def test_unchanged_tree_without_the_kept_report_reuses_every_unit(tree, tmp_path
     _units_only(tmp_path / "cache")
     assert _rerun(tree, tmp_path / "cache", calls) == cold
     assert calls == {"results": [], "scoped": []}
-    assert len(list((tmp_path / "cache").iterdir())) == 2  # the run's report kept again
+    assert len(list((tmp_path / "cache").glob("mlperf-checker-run-*"))) == 1  # the run's report kept again
 
 
 def test_replayed_report_renders_as_the_fresh_one_in_every_format(tree, tmp_path, trust_now, monkeypatch) -> None:
@@ -378,15 +380,10 @@ def test_damaged_kept_report_is_ignored(tree, tmp_path, calls, trust_now) -> Non
         assert calls["results"] == []  # the units' records answered
 
 
-def test_report_is_not_given_back_while_a_stamp_is_not_trusted(tree, tmp_path, monkeypatch) -> None:
+def test_no_report_is_kept_when_a_stamp_was_not_trusted(tree, tmp_path) -> None:
     _set_times(tree, time.time_ns())  # as if just written: within the racy window
-    cold = _run(tree, tmp_path / "cache")
-    kept = json.loads(next((tmp_path / "cache").glob("mlperf-checker-run-*")).read_text())
-    assert None in kept["digests"]  # the blocks with untrusted stamps have no digest
-    loads = []
-    original = engine.Replay.load
-    monkeypatch.setattr(engine.Replay, "load", lambda self, jobs: loads.append(original(self, jobs)) or loads[-1])
-    assert _run(tree, tmp_path / "cache") == cold and loads == [None]
+    _run(tree, tmp_path / "cache")
+    assert list((tmp_path / "cache").glob("mlperf-checker-run-*")) == []
 
 
 def test_other_options_or_waivers_keep_another_report(tree, tmp_path, calls, trust_now) -> None:
@@ -430,3 +427,31 @@ def test_cache_files_keep_every_number(tmp_path, value) -> None:
     cache_module.write_json(tmp_path / "c.json", data, data["outcome"])
     back = cache_module.read_json(tmp_path / "c.json")["outcome"]["system"]["x"]
     assert (math.isnan(back) and math.isnan(value)) or back == value
+
+
+def test_rulebook_files_are_parsed_once_across_runs(tree, tmp_path, monkeypatch, trust_now) -> None:
+    from checker import rulebook
+
+    _run(tree, tmp_path / "cache")
+    assert (tmp_path / "cache" / cache_module.RULEBOOK_FILES).is_file()
+    _units_only(tmp_path / "cache")  # the run goes through round detection and the rulebook
+    monkeypatch.setattr(rulebook, "PARSED", {})  # as in a new process
+    monkeypatch.setattr(rulebook, "pyyaml", lambda: pytest.fail("a rulebook file parsed again"))
+    rulebook.load_rulebook.cache_clear()
+    rulebook._resolved.cache_clear()
+    try:
+        assert _run(tree, tmp_path / "cache")["report"]["round"] == "v6.0"
+    finally:
+        rulebook.load_rulebook.cache_clear()
+        rulebook._resolved.cache_clear()
+
+
+def test_a_damaged_rulebook_file_memory_is_ignored(tree, tmp_path, monkeypatch, trust_now) -> None:
+    from checker import rulebook
+
+    cold = _run(tree, tmp_path / "cache")
+    (tmp_path / "cache" / cache_module.RULEBOOK_FILES).write_bytes(b"\x00garbage")
+    _units_only(tmp_path / "cache")
+    monkeypatch.setattr(rulebook, "PARSED", {})
+    assert _run(tree, tmp_path / "cache") == cold
+    assert cache_module.read_json(tmp_path / "cache" / cache_module.RULEBOOK_FILES)  # written again
