@@ -48,7 +48,7 @@ def timed(*args, **kwargs):
     finally:
         sys.stderr.write(f"\\nBENCH {imported - started:.4f} {time.perf_counter() - begin:.4f}\\n")
 checker.cli.check = timed
-checker.cli.main(sys.argv[1:])
+checker.cli.run()  # the command's own entry point
 """
 
 
