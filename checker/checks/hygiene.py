@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from pathlib import Path
 from typing import Iterator
 
@@ -116,6 +117,10 @@ def file_too_large(ctx: SubmitterContext) -> Iterator[Issue]:
                         hint="Truncate accuracy logs with the official script; remove data sets, weights and binaries.")
 
 
+#: Any white space (`\s` in a str pattern is exactly what `str.isspace` calls white space).
+_WHITE_SPACE = re.compile(r"\s")
+
+
 @rule("STR006", "name-with-space", scope="submitter", fast=True)
 def name_with_space(ctx: SubmitterContext) -> Iterator[Issue]:
     """A file or directory name contains white space.
@@ -128,7 +133,7 @@ def name_with_space(ctx: SubmitterContext) -> Iterator[Issue]:
     """
     top = str(ctx.unit.path)
     for node in _nodes(ctx):
-        if node.path != top and any(ch.isspace() for ch in node.name):
+        if node.path != top and _WHITE_SPACE.search(node.name):
             fixed = "_".join(node.name.split())
             yield Issue(f"name {node.name!r} contains white space", path=node.path, expected=fixed,
                         actual=node.name, severity=hygiene_severity(ctx), hint=f"Rename it to {fixed!r}.")
