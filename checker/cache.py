@@ -38,7 +38,7 @@ from typing import Any
 
 import orjson
 
-from checker import __version__, rulebook
+from checker import __version__
 from checker.model import Finding, ResultUnit, Submission, SubmitterUnit
 from checker.parsers.common import ParseProblem, open_regular
 from checker.tree import inside
@@ -499,6 +499,8 @@ def usable_folder(directory: Path, root: Path) -> Path | None:
 
 def recall_rulebooks(folder: Path) -> frozenset[str]:
     """Hand the rulebook files parsed by earlier runs to `rulebook.PARSED`; the keys the folder holds."""
+    from checker import rulebook  # (not at start-up: a replayed run needs no rulebook)
+
     data = read_json(folder / RULEBOOK_FILES)
     if not isinstance(data, dict):
         return frozenset()
@@ -509,6 +511,8 @@ def recall_rulebooks(folder: Path) -> frozenset[str]:
 
 def keep_rulebooks(folder: Path) -> None:
     """Keep `rulebook.PARSED` in the cache folder (those that JSON holds exactly; nothing on failure)."""
+    from checker import rulebook
+
     exact = {k: v for k, v in rulebook.PARSED.items() if _json_exact(v)}
     try:
         write_json(folder / RULEBOOK_FILES, exact, [])
@@ -559,6 +563,8 @@ class RunCache:
             self.file = self._place(directory)
             self._old = self._read(self.file)
             self.run_id = self._old.get("run") if isinstance(self._old.get("run"), str) else None
+            from checker import rulebook
+
             known = self._old.get("rulebooks")
             if isinstance(known, list):  # rulebooks validated before: not validated again
                 rulebook.VALIDATED.update(d for d in known if isinstance(d, str))
@@ -689,6 +695,8 @@ class RunCache:
         if self.file is None or not self._changed:
             return None
         results, shared = _pack(self._new["results"])
+        from checker import rulebook
+
         run_id = secrets.token_hex(8)
         data = {"key": self.key, "root": str(self.submission.root), **self._new, "results": results, "shared": shared,
                 "rulebooks": sorted(rulebook.VALIDATED), "run": run_id}

@@ -14,16 +14,15 @@ import click
 from checker import __version__
 from checker.cache import CacheError
 from checker.config import Config, ConfigError, config_for
-from checker.context import Options
 from checker.discovery import NotASubmission
 from checker.engine import CHK_CODE, RunConfig, check
+from checker.model import Options
 from checker.progress import progress_bar
-from checker.registry import load_rules, unknown_codes
-from checker.registry import select as choose
 from checker.report import Report
-from checker.reporters import load_reporters, render
-from checker.rulebook import UnknownRound, available_rounds, load_rulebook, resolved_data
-from checker.waivers import load_waivers
+from checker.reporters import FORMATS, render
+
+# The rules, the rulebooks and the waivers are imported where a command needs them: a check given back
+# whole by incremental mode needs none of them, and its start-up is a good part of its time.
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -82,6 +81,9 @@ def _selection(select: list[str], ignore: list[str], fast: bool) -> list[str]:
     imported only when a selection names some: a run replayed from the cache imports none)."""
     if not (select or ignore or fast):
         return select
+    from checker.registry import load_rules, unknown_codes
+    from checker.registry import select as choose
+
     rules = load_rules()
     bad = unknown_codes(select + ignore)
     if bad:
@@ -101,12 +103,19 @@ def run_check(path: Path, round_: str | None, select: tuple[str, ...], ignore: t
     try:
         config = config_for(path, config_file)
         waiver_file = waivers or config.waivers
-        waiver_set = load_waivers(waiver_file) if waiver_file else None
+        waiver_set = None
+        if waiver_file:
+            from checker.waivers import load_waivers
+
+            waiver_set = load_waivers(waiver_file)
     except ConfigError as exc:
         raise UsageFailure(str(exc)) from None
     round_ = round_ or config.round
-    if round_ and round_ not in available_rounds():
-        raise UsageFailure(f"unknown round {round_!r} (known: {', '.join(available_rounds())})")
+    if round_:
+        from checker.rulebook import available_rounds
+
+        if round_ not in available_rounds():
+            raise UsageFailure(f"unknown round {round_!r} (known: {', '.join(available_rounds())})")
     if reference_data is not None and not reference_data.is_dir():
         raise UsageFailure(f"--reference-data: {reference_data} is not a directory")
     chosen_ignore = _split(ignore) or config.ignore
@@ -139,7 +148,7 @@ def run_check(path: Path, round_: str | None, select: tuple[str, ...], ignore: t
               help="Lowest unwaived severity that makes the exit status 1 (default: error).")
 def check_command(path: Path, fmt: str, outputs: tuple[str, ...], fail_on: str | None, **options) -> None:
     """Check the submission at PATH (a whole tree, one division or one submitter)."""
-    formats = load_reporters()
+    formats = FORMATS
     if fmt not in formats:
         raise UsageFailure(f"--format: unknown format {fmt!r} (known: {', '.join(sorted(formats))})")
     extra = _outputs(outputs, formats)
@@ -181,6 +190,8 @@ def report_command(path: Path, xlsx_file: Path, **options) -> None:
 @click.argument("code")
 def explain_command(code: str) -> None:
     """Print the documentation of rule CODE."""
+    from checker.registry import load_rules
+
     rules = load_rules()
     rule = rules.get(code.upper())
     if rule is None:
@@ -197,6 +208,9 @@ def explain_command(code: str) -> None:
 def rules_command(round_: str | None, codes: bool, markdown: bool) -> None:
     """List the rounds, print a round's resolved rulebook, list the rule codes or print the rule reference."""
     import yaml
+
+    from checker.registry import load_rules
+    from checker.rulebook import UnknownRound, available_rounds, load_rulebook, resolved_data
 
     if markdown:
         from checker.docs import render_rules_markdown

@@ -9,7 +9,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
-from checker.model import ResultUnit, Submission, SubmitterUnit, SystemUnit
+from checker.model import Options, ResultUnit, Submission, SubmitterUnit, SystemUnit
 from checker.parsers.accuracy_log import AccuracyLogInfo, scan_accuracy_log
 from checker.parsers.accuracy_txt import AccuracyText, parse_accuracy_text
 from checker.parsers.common import UNREADABLE, Parsed, ParseProblem, forget_read, problem
@@ -22,14 +22,6 @@ from checker.rulebook import Benchmark, Rulebook
 from checker.tree import inside
 
 T = TypeVar("T")
-
-
-@dataclass
-class Options:
-    """Run options that rules may consult."""
-
-    reference_data: Path | None = None
-    profile: str | None = None
 
 
 class FileCache:

@@ -188,3 +188,11 @@ class Submission:
     def systems(self) -> list[SystemUnit]:
         """Every system of every submitter."""
         return [y for s in self.submitters for y in s.systems]
+
+
+@dataclass
+class Options:
+    """Run options that rules may consult."""
+
+    reference_data: Path | None = None
+    profile: str | None = None

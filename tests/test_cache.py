@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from checker import cache as cache_module
-from checker import engine
+from checker import checking, engine
 from checker.cache import CacheError
 from checker.cli import main
 from checker.engine import RunConfig, check
@@ -42,8 +42,8 @@ def tree(samples: Path, tmp_path: Path) -> Path:
 def calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
     """Which results and which submitters (""=the submission) the engine really checks."""
     seen: dict[str, list[str]] = {"results": [], "scoped": []}
-    check_one = engine._Worker.check.__func__
-    scoped = engine._scoped_findings
+    check_one = checking._Worker.check.__func__
+    scoped = checking._scoped_findings
 
     def counting_check(cls, result):
         seen["results"].append(result.rel)
@@ -53,8 +53,8 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
         seen["scoped"].append(sub.key if sub is not None else "")
         return scoped(rules, base, sub)
 
-    monkeypatch.setattr(engine._Worker, "check", classmethod(counting_check))
-    monkeypatch.setattr(engine, "_scoped_findings", counting_scoped)
+    monkeypatch.setattr(checking._Worker, "check", classmethod(counting_check))
+    monkeypatch.setattr(checking, "_scoped_findings", counting_scoped)
     return seen
 
 
@@ -240,7 +240,7 @@ def test_v5_layout_measurements_change_rechecks_one_result(samples, tmp_path, ca
 
 
 def test_worker_processes_record_the_same_cache(tree, tmp_path, calls, trust_now, monkeypatch) -> None:
-    monkeypatch.setattr(engine, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(checking, "PARALLEL_THRESHOLD", 1)
     parallel = check(tree, RunConfig(jobs=2, cache=tmp_path / "cache"))
     warm = _rerun(tree, tmp_path / "cache", calls)
     assert calls["results"] == []
@@ -293,16 +293,16 @@ def test_new_checker_code_replaces_the_cache_file(tree, tmp_path, calls, trust_n
 def test_file_changed_during_the_run_is_checked_again(tree, tmp_path, calls, monkeypatch) -> None:
     _set_times(tree, time.time_ns() - 3600 * 10**9)
     log = tree / RESULT / "performance/run_1/mlperf_log_detail.txt"
-    stamps = engine.result_stamps
+    stamps = checking.result_stamps
 
     def edited_before_stamping(unit, touched, since):  # after the checks read the log, before its stamp
         if unit.rel == RESULT:
             set_log_value(log, "effective_min_duration_ms", 1000)
         return stamps(unit, touched, since)
 
-    monkeypatch.setattr(engine, "result_stamps", edited_before_stamping)
+    monkeypatch.setattr(checking, "result_stamps", edited_before_stamping)
     _run(tree, tmp_path / "cache")
-    monkeypatch.setattr(engine, "result_stamps", stamps)
+    monkeypatch.setattr(checking, "result_stamps", stamps)
     warm = _rerun(tree, tmp_path / "cache", calls)
     assert calls["results"] == [RESULT]
     assert warm == _run(tree, None)
@@ -344,7 +344,7 @@ def test_replayed_report_renders_as_the_fresh_one_in_every_format(tree, tmp_path
     from checker.reporters import load_reporters
 
     fresh = check(tree, RunConfig(jobs=1, cache=tmp_path / "cache"))
-    monkeypatch.setattr(engine, "load_rules", lambda: pytest.fail("a replayed run imports no rule"))
+    monkeypatch.setattr(checking, "load_rules", lambda: pytest.fail("a replayed run imports no rule"))
     replayed = check(tree, RunConfig(jobs=1, cache=tmp_path / "cache"))
     for name, render in load_reporters().items():
         assert render(replayed) == render(fresh), name

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from checker import engine
+from checker import checking
 from checker.engine import RunConfig, check
 from checker.model import Scope, Severity
 from checker.registry import REGISTRY, Rule, load_rules, select
@@ -21,7 +21,7 @@ def _json(report) -> dict:
 
 def test_parallel_equals_serial(samples: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     serial = _json(check(samples / "closed-v6.0", RunConfig(jobs=1)))
-    monkeypatch.setattr(engine, "PARALLEL_THRESHOLD", 0)
+    monkeypatch.setattr(checking, "PARALLEL_THRESHOLD", 0)
     parallel = _json(check(samples / "closed-v6.0", RunConfig(jobs=2)))
     assert serial == parallel
     assert serial["results"] == sorted(serial["results"], key=lambda r: r["path"])

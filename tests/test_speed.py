@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from checker import engine
+from checker import checking, engine
 from checker.context import FileCache
 from checker.engine import RunConfig, check
 from checker.parsers import common
@@ -62,8 +62,8 @@ def test_only_the_files_the_checks_need_are_read(samples: Path, tmp_path: Path) 
 
 def test_parallel_output_is_deterministic(samples: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     serial = check(samples / "closed-v6.0", RunConfig(jobs=1))
-    monkeypatch.setattr(engine, "PARALLEL_THRESHOLD", 1)
-    monkeypatch.setattr(engine, "_chunks", lambda items, n: [[item] for item in items])  # one task per result
+    monkeypatch.setattr(checking, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(checking, "_chunks", lambda items, n: [[item] for item in items])  # one task per result
     parallel = check(samples / "closed-v6.0", RunConfig(jobs=2))
     assert parallel.to_dict() == serial.to_dict()
     assert [r.extra for r in parallel.results] == [r.extra for r in serial.results]
@@ -139,16 +139,16 @@ def test_a_run_restores_the_garbage_collector(samples: Path) -> None:
 
     before = gc.get_threshold()
     seen: list[tuple[int, int, int]] = []
-    original = engine._Worker.check.__func__
+    original = checking._Worker.check.__func__
 
     def spy(cls, result):
         seen.append(gc.get_threshold())
         return original(cls, result)
 
-    engine._Worker.check = classmethod(spy)
+    checking._Worker.check = classmethod(spy)
     try:
         check(samples / "closed-v6.0", RunConfig(jobs=1))
     finally:
-        engine._Worker.check = classmethod(original)
+        checking._Worker.check = classmethod(original)
     assert seen and seen[0][0] == max(before[0], engine.GC_THRESHOLD)
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0

@@ -9,7 +9,9 @@ from checker.report import Report
 
 Reporter = Callable[[Report], str]
 REPORTERS: dict[str, Reporter] = {}
-_MODULES = ("text", "json_report", "csv_report", "sarif", "junit", "github", "markdown")
+#: Each format and the module that registers its reporter (imported when the format is first asked for).
+FORMATS = {"text": "text", "json": "json_report", "csv": "csv_report", "sarif": "sarif", "junit": "junit",
+           "github": "github", "markdown": "markdown"}
 
 
 def reporter(name: str) -> Callable[[Reporter], Reporter]:
@@ -23,16 +25,19 @@ def reporter(name: str) -> Callable[[Reporter], Reporter]:
 
 
 def load_reporters() -> dict[str, Reporter]:
-    """Import the reporter modules that exist and return the registry."""
-    for module in _MODULES:
-        try:
-            importlib.import_module(f"checker.reporters.{module}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"checker.reporters.{module}":
-                raise
+    """Import every reporter module and return the registry."""
+    for name in FORMATS:
+        _load(name)
     return REPORTERS
+
+
+def _load(fmt: str) -> Reporter:
+    """The reporter of `fmt`, its module imported if need be (KeyError for an unknown format)."""
+    if fmt not in REPORTERS:
+        importlib.import_module(f"checker.reporters.{FORMATS[fmt]}")
+    return REPORTERS[fmt]
 
 
 def render(fmt: str, report: Report) -> str:
     """Render `report` in format `fmt` (KeyError for an unknown format)."""
-    return load_reporters()[fmt](report)
+    return _load(fmt)(report)
