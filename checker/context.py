@@ -35,6 +35,8 @@ class FileCache:
     def __init__(self, root: Path | None = None) -> None:
         #: Parsed values by (parser kind, path as a string: hashed once, where a Path hashes on every look-up).
         self._values: dict[tuple[str, str], Any] = {}
+        #: The keys stored since the last `forget` (the only ones it may have to drop).
+        self._recent: list[tuple[str, str]] = []
         self.problems: dict[Path, list[ParseProblem]] = {}
         self.root = root
         self._below = os.path.join(root, "") if root is not None else "\0"  # "\0": below no path
@@ -74,17 +76,17 @@ class FileCache:
         try:  # one lstat tells both whether the path exists and whether it is a link
             is_link = stat.S_ISLNK(os.lstat(path).st_mode)
         except (OSError, ValueError):
-            self._values[key] = None
+            self._store(key, None)
             return None
         escape = self._escape(path, is_link)
         if escape is not None:
-            self._values[key] = None
+            self._store(key, None)
             self.problems.setdefault(path, []).append(problem(
                 UNREADABLE, path, f"a symbolic link leads outside the submission (to {escape}); not read",
                 "Replace the link by a copy of the file: the checker never reads outside the checked tree."))
             return None
         parsed = parser(path)
-        self._values[key] = parsed.value
+        self._store(key, parsed.value)
         if parsed.problems:
             self.problems.setdefault(path, []).extend(parsed.problems)
         return parsed.value
@@ -103,13 +105,20 @@ class FileCache:
         out, self.touched = self.touched or set(), set() if self.touched is not None else None
         return out
 
+    def _store(self, key: tuple[str, str], value: Any) -> None:
+        self._values[key] = value
+        self._recent.append(key)
+
     def forget(self, folders: list[str]) -> None:
-        """Drop the parsed values of `folders` and the files below them (a checked result's own
-        folders), so that memory stays flat over a round; shared files (system descriptions) stay."""
+        """Drop the parsed values of `folders` and the files below them that were parsed since the last
+        `forget` (a checked result's own folders), so that memory stays flat over a round; shared files
+        (system descriptions) stay."""
         prefixes = tuple(os.path.join(f, "") for f in folders)
         exact = set(folders)
-        for key in [k for k in self._values if k[1].startswith(prefixes) or k[1] in exact]:
-            del self._values[key]
+        for key in self._recent:
+            if key[1].startswith(prefixes) or key[1] in exact:
+                self._values.pop(key, None)
+        self._recent = []
         forget_read(folders)
 
 

@@ -24,14 +24,17 @@ def hygiene_severity(ctx: BaseContext) -> Severity:
 
 def _missing(directory: Path, names: list[str], what: str) -> Iterator[Issue]:
     """One issue for a missing directory, else one per missing file (a directory in a file's place is one)."""
-    if not directory.is_dir():
+    if not os.path.isdir(directory):
         yield Issue(f"{what} directory is missing (it must hold {', '.join(names)})", path=directory,
                     expected=", ".join(names), actual="no directory",
                     hint=f"Create {directory.name}/ and copy {', '.join(names)} of the run into it.")
         return
+    below = os.path.join(directory, "")  # (strings: a Path for each file only where there is an issue)
     for name in names:
+        kind = lkind(below + name)
+        if kind is not None and kind != "dir":
+            continue
         path = directory / name
-        kind = lkind(path)
         if kind is None:
             yield Issue(f"{what} file {name} is missing", path=path, expected=name, actual="absent",
                         hint=f"Add {name} to {directory.name}/: the file this run produced or used, unchanged.")
@@ -81,16 +84,6 @@ def missing_required_file(ctx: ResultContext) -> Iterator[Issue]:
                          f"into {ctx.rel(mdir)}/.")
 
 
-def _files(directory: Path) -> list[Path]:
-    """Regular files (not links, not directories) directly in `directory`, sorted."""
-    try:
-        with os.scandir(directory) as it:
-            names = sorted(e.name for e in it if e.is_file(follow_symlinks=False))  # (one folder: names sort as paths)
-    except OSError:
-        return []
-    return [directory / name for name in names]
-
-
 @rule("STR002", "unexpected-file", fast=True)
 def unexpected_file(ctx: ResultContext) -> Iterator[Issue]:
     """A run directory of a result holds a file its exact file list does not allow.
@@ -116,11 +109,11 @@ def unexpected_file(ctx: ResultContext) -> Iterator[Issue]:
     if ctx.has_power:
         dirs.append((ctx.unit.path / "performance" / "ranging", set(files.power.ranging) | extra))
     for directory, allowed in dirs:
-        for path in [] if ctx.leaves_submission(directory) else _files(directory):
-            if path.name not in allowed:
-                yield Issue(f"unexpected file {path.name} in {directory.name}/", path=path,
-                            expected=", ".join(sorted(allowed)), actual=path.name, severity=hygiene_severity(ctx),
-                            hint=f"Remove {path.name} from {directory.name}/ or move it out of the run directory.")
+        for name in [] if ctx.leaves_submission(directory) else _file_names(directory):
+            if name not in allowed:
+                yield Issue(f"unexpected file {name} in {directory.name}/", path=directory / name,
+                            expected=", ".join(sorted(allowed)), actual=name, severity=hygiene_severity(ctx),
+                            hint=f"Remove {name} from {directory.name}/ or move it out of the run directory.")
 
 
 @rule("STR011", "missing-code-directory", fast=True)
