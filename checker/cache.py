@@ -487,8 +487,10 @@ def write_json(file: Path, data: Any, floats: Any = None) -> None:
         raise
 
 
-#: The cache folder's file of parsed rulebook files (`rulebook.PARSED`).
-RULEBOOK_FILES = "mlperf-checker-rulebooks.json"
+#: The cache folder's file of what earlier runs worked out besides findings: the parsed rulebook files
+#: (`rulebook.PARSED`, by path, time and size) and the system-description schema's answers for the
+#: values met (`jsonschemas.ANSWERS`, valid for the code that gave them).
+MEMORY_FILE = "mlperf-checker-memory.json"
 
 
 def usable_folder(directory: Path, root: Path) -> Path | None:
@@ -497,25 +499,33 @@ def usable_folder(directory: Path, root: Path) -> Path | None:
     return None if inside(Path(os.path.realpath(folder)), root) else folder
 
 
-def recall_rulebooks(folder: Path) -> frozenset[str]:
-    """Hand the rulebook files parsed by earlier runs to `rulebook.PARSED`; the keys the folder holds."""
-    from checker import rulebook  # (not at start-up: a replayed run needs no rulebook)
+def _memories() -> tuple[dict[str, Any], dict[str, Any]]:
+    from checker import jsonschemas, rulebook  # (not at start-up: a replayed run needs neither)
 
-    data = read_json(folder / RULEBOOK_FILES)
-    if not isinstance(data, dict):
-        return frozenset()
-    for key, value in data.items():
-        rulebook.PARSED.setdefault(key, value)
-    return frozenset(data)
+    return rulebook.PARSED, jsonschemas.ANSWERS
 
 
-def keep_rulebooks(folder: Path) -> None:
-    """Keep `rulebook.PARSED` in the cache folder (those that JSON holds exactly; nothing on failure)."""
-    from checker import rulebook
+def recall(folder: Path) -> tuple[frozenset[str], ...]:
+    """Hand what earlier runs kept in the folder to this run (`_memories`); the keys the folder held."""
+    data = read_json(folder / MEMORY_FILE)
+    if not isinstance(data, dict) or not all(isinstance(data.get(k), dict) for k in ("rulebooks", "answers")):
+        return frozenset(), frozenset()
+    answers = data["answers"] if data.get("code") == code_fingerprint() else {}
+    for memory, held in zip(_memories(), (data["rulebooks"], answers), strict=True):
+        for key, value in held.items():
+            memory.setdefault(key, value)
+    return frozenset(data["rulebooks"]), frozenset(answers)
 
-    exact = {k: v for k, v in rulebook.PARSED.items() if _json_exact(v)}
+
+def keep(folder: Path, recalled: tuple[frozenset[str], ...]) -> None:
+    """Keep what this run worked out in the folder when it holds something new (nothing on failure)."""
+    parsed, answers = _memories()
+    if all(held.issuperset(memory) for held, memory in zip(recalled, (parsed, answers), strict=True)):
+        return
+    data = {"code": code_fingerprint(), "rulebooks": {k: v for k, v in parsed.items() if _json_exact(v)},
+            "answers": answers}
     try:
-        write_json(folder / RULEBOOK_FILES, exact, [])
+        write_json(folder / MEMORY_FILE, data, [])
     except OSError:
         pass
 

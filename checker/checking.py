@@ -10,9 +10,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterable
 
 from checker import __version__
-from checker import rulebook as rulebook_module
-from checker.cache import (Checked, Record, RunCache, keep_rulebooks, own_folders, recall_rulebooks, result_stamps,
-                           run_key, usable_folder)
+from checker.cache import (Checked, Record, RunCache, keep, own_folders, recall, result_stamps, run_key,
+                           usable_folder)
 from checker.context import (FileCache, ResultContext, SubmissionContext, SubmitterContext, SystemContext)
 from checker.discovery import discover
 from checker.engine import CHK_CODE, RunConfig
@@ -259,7 +258,7 @@ def check_tree(root: Path, config: RunConfig, jobs: int, started: int, replay: R
     modified since are not vouched for by incremental mode), and `replay` is its kept report that did
     not hold (None without one)."""
     folder = usable_folder(config.cache, Path(os.path.realpath(root))) if config.cache is not None else None
-    recalled = recall_rulebooks(folder) if folder is not None else frozenset()  # no YAML parsed again
+    recalled = recall(folder) if folder is not None else ()  # no YAML parsed, no schema asked again
     load_rules()
     submission = filter_submitter(discover(root), config.submitter)
     detected = False
@@ -322,8 +321,8 @@ def check_tree(root: Path, config: RunConfig, jobs: int, started: int, replay: R
         collect(done[r.rel])
         outcomes.append(done[r.rel].outcome)
     note = store.save()
-    if folder is not None and note is None and not recalled.issuperset(rulebook_module.PARSED):
-        keep_rulebooks(folder)
+    if folder is not None and note is None:
+        keep(folder, recalled)
     index = _owner_index(submission)
     findings.extend(f for f in _problems_to_findings(problems, submission, index) if f.code in selected_codes)
     findings.extend(f for f in config.findings if f.code in selected_codes)

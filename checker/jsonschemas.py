@@ -8,6 +8,7 @@ schemas written out (a test keeps them equal to what every round generates).
 from __future__ import annotations
 
 import functools
+import json
 from typing import TYPE_CHECKING, Any
 
 from checker.rulebook import Rulebook, load_rulebook
@@ -120,14 +121,18 @@ def _validator(round_: str, definition: str) -> Draft202012Validator:
     return Draft202012Validator({"$defs": defs, "$ref": f"#/$defs/{definition}"})
 
 
+#: `accepts` of JSON scalars, by round, definition, Python type and JSON text (1, 1.0 and true are different
+#: JSON values): each distinct value is validated once, and incremental mode keeps the answers in its
+#: cache folder for the same code (a re-check then asks jsonschema nothing, nor imports it).
+ANSWERS: dict[str, bool] = {}
+
+
 def accepts(round_: str, definition: str, value: Any) -> bool:
     """True when `value` satisfies `$defs/<definition>` of the round's system-description schema."""
     if value is None or isinstance(value, (str, int, float)):  # most fields: validated once per distinct value
-        return _accepts_scalar(round_, definition, type(value), value)
-    return _validator(round_, definition).is_valid(value)
-
-
-@functools.lru_cache(maxsize=8192)
-def _accepts_scalar(round_: str, definition: str, kind: type, value: Any) -> bool:
-    """`accepts` of a JSON scalar (`kind` in the key: 1, 1.0 and true are different JSON values)."""
+        key = f"{round_}|{definition}|{type(value).__name__}|{json.dumps(value)}"
+        answer = ANSWERS.get(key)
+        if answer is None:
+            answer = ANSWERS[key] = _validator(round_, definition).is_valid(value)
+        return answer
     return _validator(round_, definition).is_valid(value)

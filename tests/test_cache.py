@@ -72,7 +72,7 @@ def _rerun(root: Path, cache: Path, calls: dict[str, list[str]], **kw) -> dict:
 def _units_file(cache: Path) -> Path:
     """The cache file of the units' records (beside it: the whole run's kept report)."""
     return next(p for p in cache.iterdir() if not p.name.startswith("mlperf-checker-run-")
-                and p.name != cache_module.RULEBOOK_FILES)
+                and p.name != cache_module.MEMORY_FILE)
 
 
 def _units_only(cache: Path) -> None:
@@ -99,7 +99,7 @@ def test_unchanged_tree_reuses_everything(tree, tmp_path, calls, trust_now) -> N
     assert warm == cold == _run(tree, None)
     assert _listing(tree) == before  # the checked tree is never written
     names = sorted(p.name for p in (tmp_path / "cache").iterdir())  # no temporary file left behind: the units'
-    assert len(names) == 3 and names[1] == cache_module.RULEBOOK_FILES  # records, the parsed rulebook files and
+    assert len(names) == 3 and names[1] == cache_module.MEMORY_FILE  # records, what the run worked out and
     assert names[2].startswith("mlperf-checker-run-")  # the run's report
 
 
@@ -429,29 +429,43 @@ def test_cache_files_keep_every_number(tmp_path, value) -> None:
     assert (math.isnan(back) and math.isnan(value)) or back == value
 
 
-def test_rulebook_files_are_parsed_once_across_runs(tree, tmp_path, monkeypatch, trust_now) -> None:
-    from checker import rulebook
+def test_rulebook_files_and_schema_answers_are_worked_out_once_across_runs(tree, tmp_path, monkeypatch,
+                                                                          trust_now) -> None:
+    from checker import jsonschemas, rulebook
 
-    _run(tree, tmp_path / "cache")
-    assert (tmp_path / "cache" / cache_module.RULEBOOK_FILES).is_file()
-    _units_only(tmp_path / "cache")  # the run goes through round detection and the rulebook
+    cold = _run(tree, tmp_path / "cache")
+    assert (tmp_path / "cache" / cache_module.MEMORY_FILE).is_file()
+    _units_only(tmp_path / "cache")
+    set_log_value(tree / RESULT / "performance/run_1/mlperf_log_detail.txt", "effective_min_duration_ms", 1000)
     monkeypatch.setattr(rulebook, "PARSED", {})  # as in a new process
+    monkeypatch.setattr(jsonschemas, "ANSWERS", {})
     monkeypatch.setattr(rulebook, "pyyaml", lambda: pytest.fail("a rulebook file parsed again"))
+    monkeypatch.setattr(jsonschemas, "_validator", lambda *a: pytest.fail("a schema answer asked again"))
     rulebook.load_rulebook.cache_clear()
     rulebook._resolved.cache_clear()
     try:
-        assert _run(tree, tmp_path / "cache")["report"]["round"] == "v6.0"
+        warm = _run(tree, tmp_path / "cache")  # (its submitter's system rules run again, on the same values)
     finally:
         rulebook.load_rulebook.cache_clear()
         rulebook._resolved.cache_clear()
+    assert warm["report"]["round"] == cold["report"]["round"] and warm != cold
+
+
+def test_schema_answers_of_other_code_are_not_recalled(tree, tmp_path, monkeypatch, trust_now) -> None:
+    from checker import jsonschemas
+
+    _run(tree, tmp_path / "cache")
+    monkeypatch.setattr(jsonschemas, "ANSWERS", {})
+    monkeypatch.setattr(cache_module, "code_fingerprint", lambda: "another build")
+    assert cache_module.recall(tmp_path / "cache")[1] == frozenset() and jsonschemas.ANSWERS == {}
 
 
 def test_a_damaged_rulebook_file_memory_is_ignored(tree, tmp_path, monkeypatch, trust_now) -> None:
     from checker import rulebook
 
     cold = _run(tree, tmp_path / "cache")
-    (tmp_path / "cache" / cache_module.RULEBOOK_FILES).write_bytes(b"\x00garbage")
+    (tmp_path / "cache" / cache_module.MEMORY_FILE).write_bytes(b"\x00garbage")
     _units_only(tmp_path / "cache")
     monkeypatch.setattr(rulebook, "PARSED", {})
     assert _run(tree, tmp_path / "cache") == cold
-    assert cache_module.read_json(tmp_path / "cache" / cache_module.RULEBOOK_FILES)  # written again
+    assert cache_module.read_json(tmp_path / "cache" / cache_module.MEMORY_FILE)  # written again
