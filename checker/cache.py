@@ -511,9 +511,11 @@ def recall(folder: Path) -> tuple[frozenset[str], ...]:
     if not isinstance(data, dict) or not all(isinstance(data.get(k), dict) for k in ("rulebooks", "answers")):
         return frozenset(), frozenset()
     answers = data["answers"] if data.get("code") == code_fingerprint() else {}
-    for memory, held in zip(_memories(), (data["rulebooks"], answers), strict=True):
+    kinds = (dict, bool)  # (a rulebook file is a mapping, an answer a boolean: anything else is not recalled)
+    for memory, held, kind in zip(_memories(), (data["rulebooks"], answers), kinds, strict=True):
         for key, value in held.items():
-            memory.setdefault(key, value)
+            if isinstance(value, kind):
+                memory.setdefault(key, value)
     return frozenset(data["rulebooks"]), frozenset(answers)
 
 

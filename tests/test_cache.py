@@ -469,3 +469,16 @@ def test_a_damaged_rulebook_file_memory_is_ignored(tree, tmp_path, monkeypatch, 
     monkeypatch.setattr(rulebook, "PARSED", {})
     assert _run(tree, tmp_path / "cache") == cold
     assert cache_module.read_json(tmp_path / "cache" / cache_module.MEMORY_FILE)  # written again
+
+
+def test_memory_entries_of_the_wrong_kind_are_not_recalled(tree, tmp_path, monkeypatch, trust_now) -> None:
+    from checker import jsonschemas, rulebook
+
+    (tmp_path / "cache").mkdir()
+    cache_module.write_json(tmp_path / "cache" / cache_module.MEMORY_FILE, {
+        "code": cache_module.code_fingerprint(), "rulebooks": {"x:1:2": ["not", "a", "mapping"]},
+        "answers": {"v6.0|filled|str|\"x\"": "yes"}})
+    monkeypatch.setattr(rulebook, "PARSED", {})
+    monkeypatch.setattr(jsonschemas, "ANSWERS", {})
+    cache_module.recall(tmp_path / "cache")
+    assert rulebook.PARSED == {} and jsonschemas.ANSWERS == {}
