@@ -301,19 +301,20 @@ def split_evenly(items: list[Any], sizes: list[int], parts: int) -> list[list[An
 
 
 def forked_map(answer: Callable[[list[Any]], list[int]], parts: list[list[Any]],
-               meanwhile: Callable[[], Any] | None = None) -> list[int]:
+               then: Callable[[list[int]], Any] | None = None) -> list[int]:
     """`answer(part)` of every part (small integers, one per item), concatenated: the first part in this
-    process, the others at the same time in forked ones (one byte per item through a pipe), while this
-    process also calls `meanwhile`. The items of a process that fails or cannot be started are answered
-    0. Without `os.fork`, all parts are answered here."""
+    process, the others at the same time in forked ones (one byte per item through a pipe); `then` is
+    called here with this process's own answers while the others may still work. The items of a process
+    that fails or cannot be started are answered 0. Without `os.fork`, all parts are answered here."""
     if not hasattr(os, "fork"):
-        if meanwhile is not None:
-            meanwhile()
-        return [a for part in parts for a in answer(part)]
+        out = answer(parts[0]) if parts else []
+        if then is not None:
+            then(out)
+        return out + [a for part in parts[1:] for a in answer(part)]
     children = [_fork(answer, part) for part in parts[1:]]
-    if meanwhile is not None:
-        meanwhile()
     out = answer(parts[0]) if parts else []
+    if then is not None:
+        then(list(out))
     for (pid, fd), part in zip(children, parts[1:], strict=True):
         out.extend(_collect(pid, fd, len(part)))
     return out

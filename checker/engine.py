@@ -68,12 +68,20 @@ def check(root: Path, config: RunConfig) -> Report:
         jobs = config.jobs if config.jobs > 0 else (os.cpu_count() or 1)
         replay = _replay(root, config)
         if replay is not None:
-            kept = replay.load(jobs)
+            kept = replay.load(jobs, _prepare_full_check)
             if kept is not None:
                 return kept
         from checker.checking import check_tree  # (the rules, the rulebook and the parsers: from here on)
 
         return check_tree(root, config, jobs, started, replay)
+
+
+def _prepare_full_check() -> None:
+    """Import what the full check needs (the rules with their modules): done while the replay's other
+    processes still look at their paths, once this one has found a change."""
+    from checker.checking import load_rules
+
+    load_rules()
 
 
 def _replay(root: Path, config: RunConfig) -> Replay | None:

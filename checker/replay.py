@@ -60,8 +60,10 @@ class Replay:
         #: None when the cache folder lies inside the checked tree (the per-unit cache refuses it).
         self.file: Path | None = None if folder is None else folder / f"mlperf-checker-run-{name}.json"
 
-    def load(self, jobs: int) -> Report | None:
-        """The kept report when every path it depended on is as it was, else None."""
+    def load(self, jobs: int, prepare: Callable[[], Any] | None = None) -> Report | None:
+        """The kept report when every path it depended on is as it was, else None. `prepare` is called
+        when this process already knows that the report cannot be given back, while the others still look
+        (the full check can get ready meanwhile)."""
         data = self._read()
         if data is None:
             return None
@@ -69,8 +71,15 @@ class Replay:
             folders, digests = data["folders"], data["digests"]
             if len(digests) != -(-sum(len(names) for _, names in folders) // BLOCK):
                 return None
-            built: list[Report] = []  # rebuilt while other processes look at the paths
-            same = _unchanged(self.root, folders, digests, jobs, lambda: built.append(_report(data["report"])))
+            built: list[Report] = []
+
+            def meanwhile(own: list[int]) -> None:  # (while other processes look at their paths)
+                if all(own):
+                    built.append(_report(data["report"]))
+                elif prepare is not None:
+                    prepare()
+
+            same = _unchanged(self.root, folders, digests, jobs, meanwhile)
             if all(same):
                 return built[0]
             suspects = frozenset(p for i, ok in enumerate(same) if not ok
@@ -158,10 +167,10 @@ OWN_SHARE = 0.45
 
 
 def _unchanged(root: str, folders: list[list[Any]], digests: list[str], jobs: int,
-               meanwhile: Callable[[], Any]) -> list[int]:
+               meanwhile: Callable[[list[int]], Any]) -> list[int]:
     """For each block of the paths of `folders`, whether their states have the kept digest (`meanwhile`
-    is called on the way). With several `jobs`, forked processes look at most blocks, each expanding
-    only its own paths."""
+    is called with this process's answers). With several `jobs`, forked processes look at most blocks,
+    each expanding only its own paths."""
     def same(blocks: list[int]) -> list[int]:
         if not blocks:
             return []
@@ -172,11 +181,12 @@ def _unchanged(root: str, folders: list[list[Any]], digests: list[str], jobs: in
             out.append(_digest(now) == digests[i])
         return out
 
-    count = max(1, min(jobs, len(digests) * BLOCK // cache.PARALLEL_STAMPS))
+    count = max(1, min(jobs, len(digests) * BLOCK // max(1, cache.PARALLEL_STAMPS)))
     blocks = list(range(len(digests)))
     if count == 1:
-        meanwhile()
-        return same(blocks)
+        answers = same(blocks)
+        meanwhile(answers)
+        return answers
     own = round(len(blocks) * OWN_SHARE)
     rest = blocks[own:]
     size = -(-len(rest) // (count - 1)) or 1

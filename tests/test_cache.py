@@ -357,7 +357,7 @@ def test_a_touched_file_is_not_replayed_but_its_unit_is_reused(tree, tmp_path, c
     replays = []
     original = engine.Replay.load
     monkeypatch = pytest.MonkeyPatch()
-    monkeypatch.setattr(engine.Replay, "load", lambda self, jobs: replays.append(original(self, jobs)) or replays[-1])
+    monkeypatch.setattr(engine.Replay, "load", lambda self, *a: replays.append(original(self, *a)) or replays[-1])
     try:
         assert _rerun(tree, tmp_path / "cache", calls) == cold
         assert replays == [None] and calls == {"results": [], "scoped": []}  # the content hash still holds
@@ -482,3 +482,21 @@ def test_memory_entries_of_the_wrong_kind_are_not_recalled(tree, tmp_path, monke
     monkeypatch.setattr(jsonschemas, "ANSWERS", {})
     cache_module.recall(tmp_path / "cache")
     assert rulebook.PARSED == {} and jsonschemas.ANSWERS == {}
+
+
+def test_the_full_check_is_prepared_while_the_paths_are_looked_at_once_a_change_is_seen(tree, tmp_path, monkeypatch,
+                                                                                        trust_now) -> None:
+    from checker import replay as replay_module
+
+    monkeypatch.setattr(replay_module, "BLOCK", 4)
+    monkeypatch.setattr(cache_module, "PARALLEL_STAMPS", 0)
+    _run(tree, tmp_path / "cache")
+    kept = engine._replay(tree, RunConfig(cache=tmp_path / "cache"))
+    prepared: list[bool] = []
+    assert kept.load(2, lambda: prepared.append(True)) is not None and prepared == []  # nothing changed
+    data = json.loads(next((tmp_path / "cache").glob("mlperf-checker-run-*")).read_text())
+    first = next(p for p in replay_module._expand(kept.root, data["folders"]) if os.path.isfile(p))
+    with open(first, "a", encoding="utf-8") as fh:  # a file of this process's own blocks
+        fh.write("\n")
+    assert kept.load(2, lambda: prepared.append(True)) is None and prepared == [True]
+    assert first in kept.verified.suspects
