@@ -6,6 +6,7 @@ they must not be read from the YAML files they check.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -162,6 +163,35 @@ def test_known_valid_digests_are_current() -> None:
         path.write_text(text, encoding="utf-8")
     assert path.is_file() and path.read_text(encoding="utf-8") == text, \
         f"{path.name} is stale: review the rulebooks, then UPDATE_SNAPSHOTS=1"
+
+
+def test_shipped_parsed_rulebooks_are_current() -> None:
+    """The shipped parsed rulebook files (read instead of parsing YAML on every run) are exactly what
+    PyYAML makes of the current files, with their digests, and JSON holds them exactly."""
+    entries = {}
+    for path in sorted(rb_module.ROUNDS_DIR.glob("v*.yaml")):
+        raw = path.read_bytes()
+        data = yaml.safe_load(raw.decode("utf-8"))
+        assert json.loads(json.dumps(data)) == data, f"{path.name}: JSON cannot hold it exactly"
+        entries[path.name] = {"sha256": hashlib.sha256(raw).hexdigest(), "data": data}
+    text = json.dumps(entries, sort_keys=True, separators=(",", ":")) + "\n"
+    path = rb_module.SHIPPED_PATH
+    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
+        path.write_text(text, encoding="utf-8")
+    assert path.is_file() and path.read_text(encoding="utf-8") == text, \
+        f"{path.name} is stale: review the rulebooks, then UPDATE_SNAPSHOTS=1"
+
+
+def test_an_edited_rulebook_file_is_parsed_not_taken_from_the_shipped_copy(monkeypatch: pytest.MonkeyPatch) -> None:
+    path = rb_module.ROUNDS_DIR / "v6.0.yaml"
+    monkeypatch.setattr(rb_module, "PARSED", {})
+    monkeypatch.setattr(rb_module, "_shipped", lambda: {"v6.0.yaml": {"sha256": "0" * 64, "data": {"round": "v0"}}})
+    assert rb_module._parse_yaml(path, 1, 2) == yaml.safe_load(path.read_text(encoding="utf-8"))
+    monkeypatch.setattr(rb_module, "PARSED", {})
+    monkeypatch.setattr(rb_module, "pyyaml", lambda: pytest.fail("the shipped copy holds: no YAML parsed"))
+    monkeypatch.setattr(rb_module, "_shipped", lambda: {"v6.0.yaml": {
+        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "data": {"round": "shipped"}}})
+    assert rb_module._parse_yaml(path, 1, 2) == {"round": "shipped"}
 
 
 def test_rulebook_not_in_known_valid_is_validated(monkeypatch: pytest.MonkeyPatch) -> None:
