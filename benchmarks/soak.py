@@ -2,6 +2,7 @@
 
     python benchmarks/soak.py                      # 2,000 mutations, 1 GB line, 10 GB sparse log
     python benchmarks/soak.py --mutations 200 --files 1000000 --fuzz 2000
+    python benchmarks/soak.py --mutations 0 --no-resources --incremental 300   # incremental mode only
 
 Mutations (tests/mutate.py) are applied to copies of the sample trees and, when ../shared/real is
 present, of three real submitters; each run goes through the command line in this process with a
@@ -121,6 +122,48 @@ def soak_mutations(count: int, seed: int, work: Path) -> bool:
     return not problems and not unseen
 
 
+def soak_incremental(count: int, seed: int, work: Path) -> bool:
+    """Incremental mode under `count` random single mutations: a cache is filled and given back whole,
+    the tree damaged once, then the cached re-check and the one after it must equal a fresh check (JSON
+    reports). True when they all did."""
+    from checker.engine import RunConfig, check
+    from checker.reporters import render
+
+    trees = bases(work)
+    rng = random.Random(seed)
+    mismatches: list[str] = []
+    started = time.perf_counter()
+    runs = 0
+    for i in range(count):
+        name, kind, jobs = rng.choice(sorted(trees)), rng.choice(sorted(KINDS)), rng.choice([1, 2])
+        tree, folder = work / "case", work / "cache"
+        for old in (tree, folder):
+            shutil.rmtree(old, ignore_errors=True)
+        shutil.copytree(trees[name], tree, symlinks=True)
+        _age(tree, 60)  # (as a tree that has settled: its times are trusted, and its report kept whole)
+        for _ in range(2):  # the cache filled, then the whole report given back
+            check(tree, RunConfig(jobs=jobs, cache=folder))
+        if mutate(tree, kind, rng) is None:
+            continue
+        runs += 1
+        cached = [render("json", check(tree, RunConfig(jobs=jobs, cache=folder))) for _ in range(2)]
+        fresh = render("json", check(tree, RunConfig(jobs=jobs)))
+        if cached != [fresh, fresh]:
+            mismatches.append(f"{i}: {name} {kind} (jobs {jobs})")
+    print(f"incremental: {runs} mutated re-checks in {time.perf_counter() - started:.1f} s; "
+          f"{len(mismatches)} differ from a fresh check" + "".join(f"\n  {m}" for m in mismatches[:10]))
+    return not mismatches
+
+
+def _age(tree: Path, seconds: float) -> None:
+    """Set the modification time of everything in `tree` (itself included) `seconds` into the past."""
+    past = time.time() - seconds
+    for folder, dirs, files in os.walk(tree):
+        for name in [*dirs, *files]:
+            os.utime(os.path.join(folder, name), (past, past), follow_symlinks=False)
+    os.utime(tree, (past, past))
+
+
 def _measure(tree: Path, work: Path) -> tuple[int, float, float, dict]:
     """Run the command on `tree` in a subprocess: (exit status, wall seconds, peak RSS MB, report)."""
     report = work / "resource-report.json"
@@ -210,12 +253,16 @@ def main() -> None:
     parser.add_argument("--no-resources", action="store_true", help="skip the 1 GB line and 10 GB log cases")
     parser.add_argument("--files", type=int, default=0, help="also check a tree with this many files (e.g. 1000000)")
     parser.add_argument("--fuzz", type=int, default=0, help="also run the parser properties with this many examples")
+    parser.add_argument("--incremental", type=int, default=0,
+                        help="also this many mutations checked with --cache against a fresh check")
     args = parser.parse_args()
     ok = True
     with tempfile.TemporaryDirectory(prefix="mlperf-soak-") as tmp:
         work = Path(tmp)
         if args.mutations:
             ok &= soak_mutations(args.mutations, args.seed, work)
+        if args.incremental:
+            ok &= soak_incremental(args.incremental, args.seed, work)
         if not args.no_resources or args.files:
             ok &= soak_resources(work, not args.no_resources, args.files)
     if args.fuzz:
