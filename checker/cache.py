@@ -488,9 +488,9 @@ def write_json(file: Path, data: Any, floats: Any = None) -> None:
         raise
 
 
-#: The cache folder's file of what earlier runs worked out besides findings: the parsed rulebook files
-#: (`rulebook.PARSED`, by path, time and size) and the system-description schema's answers for the
-#: values met (`jsonschemas.ANSWERS`, valid for the code that gave them).
+#: The cache folder's file of what earlier runs worked out besides findings: the system-description
+#: schema's answers for the values met (`jsonschemas.ANSWERS`, valid for the code that gave them). (The
+#: rulebook files need no memory: the shipped ones are kept parsed in `rules/parsed.json`.)
 MEMORY_FILE = "mlperf-checker-memory.json"
 
 
@@ -500,45 +500,30 @@ def usable_folder(directory: Path, root: Path) -> Path | None:
     return None if inside(Path(os.path.realpath(folder)), root) else folder
 
 
-def _memories() -> tuple[dict[str, Any], dict[str, Any]]:
-    from checker import jsonschemas, rulebook  # (not at start-up: a replayed run needs neither)
+def recall(folder: Path) -> frozenset[str]:
+    """Hand the schema answers that earlier runs of this code kept in the folder to this run; the keys
+    the folder held (an answer that is no boolean is not recalled)."""
+    from checker import jsonschemas  # (not at start-up: a replayed run needs no schema)
 
-    return rulebook.PARSED, jsonschemas.ANSWERS
-
-
-def recall(folder: Path) -> tuple[frozenset[str], ...]:
-    """Hand what earlier runs kept in the folder to this run (`_memories`); the keys the folder held."""
     data = read_json(folder / MEMORY_FILE)
-    if not isinstance(data, dict) or not all(isinstance(data.get(k), dict) for k in ("rulebooks", "answers")):
-        return frozenset(), frozenset()
-    answers = data["answers"] if data.get("code") == code_fingerprint() else {}
-    kinds = (dict, bool)  # (a rulebook file is a mapping, an answer a boolean: anything else is not recalled)
-    for memory, held, kind in zip(_memories(), (data["rulebooks"], answers), kinds, strict=True):
-        for key, value in held.items():
-            if isinstance(value, kind):
-                memory.setdefault(key, value)
-    return frozenset(data["rulebooks"]), frozenset(answers)
+    if not isinstance(data, dict) or not isinstance(data.get("answers"), dict) or data.get("code") != code_fingerprint():
+        return frozenset()
+    for key, value in data["answers"].items():
+        if isinstance(value, bool):
+            jsonschemas.ANSWERS.setdefault(key, value)
+    return frozenset(data["answers"])
 
 
-def keep(folder: Path, recalled: tuple[frozenset[str], ...]) -> None:
-    """Keep what this run worked out in the folder when it holds something new (nothing on failure)."""
-    parsed, answers = _memories()
-    if all(held.issuperset(memory) for held, memory in zip(recalled, (parsed, answers), strict=True)):
+def keep(folder: Path, recalled: frozenset[str]) -> None:
+    """Keep this run's schema answers in the folder when it worked out new ones (nothing on failure)."""
+    from checker import jsonschemas
+
+    if recalled.issuperset(jsonschemas.ANSWERS):
         return
-    data = {"code": code_fingerprint(), "rulebooks": {k: v for k, v in parsed.items() if _json_exact(v)},
-            "answers": answers}
     try:
-        write_json(folder / MEMORY_FILE, data, [])
+        write_json(folder / MEMORY_FILE, {"code": code_fingerprint(), "answers": jsonschemas.ANSWERS}, [])
     except OSError:
         pass
-
-
-def _json_exact(value: Any) -> bool:
-    """True when JSON gives `value` back as it is (no dates, tuples or non-string keys)."""
-    try:
-        return json.loads(json.dumps(value)) == value
-    except (TypeError, ValueError):
-        return False
 
 
 @dataclass(frozen=True)

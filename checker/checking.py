@@ -258,7 +258,7 @@ def check_tree(root: Path, config: RunConfig, jobs: int, started: int, replay: R
     modified since are not vouched for by incremental mode), and `replay` is its kept report that did
     not hold (None without one)."""
     folder = usable_folder(config.cache, Path(os.path.realpath(root))) if config.cache is not None else None
-    recalled = recall(folder) if folder is not None else ()  # no YAML parsed, no schema asked again
+    recalled = recall(folder) if folder is not None else frozenset()  # no schema asked again
     load_rules()
     submission = filter_submitter(discover(root), config.submitter)
     detected = False

@@ -80,8 +80,7 @@ def _read_round_file(round_: str) -> dict[str, Any]:
     return data
 
 
-#: Rulebook files parsed, by "path:mtime_ns:size" (a new version of a file has a new key); incremental
-#: mode keeps them in its cache folder, so that a re-check parses no YAML (see `checker.cache`).
+#: Rulebook files parsed in this process, by "path:mtime_ns:size" (a new version of a file has a new key).
 PARSED: dict[str, Any] = {}
 
 

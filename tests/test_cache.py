@@ -457,7 +457,7 @@ def test_schema_answers_of_other_code_are_not_recalled(tree, tmp_path, monkeypat
     _run(tree, tmp_path / "cache")
     monkeypatch.setattr(jsonschemas, "ANSWERS", {})
     monkeypatch.setattr(cache_module, "code_fingerprint", lambda: "another build")
-    assert cache_module.recall(tmp_path / "cache")[1] == frozenset() and jsonschemas.ANSWERS == {}
+    assert cache_module.recall(tmp_path / "cache") == frozenset() and jsonschemas.ANSWERS == {}
 
 
 def test_a_damaged_rulebook_file_memory_is_ignored(tree, tmp_path, monkeypatch, trust_now) -> None:
