@@ -23,7 +23,7 @@ from typing import Any, Callable
 
 from checker.parsers.common import Parsed, read_text
 from checker.rulebook import NameplatePower
-from checker.yamltext import pyyaml, safe_loader
+from checker.yamltext import describe_error, pyyaml, safe_loader
 
 #: A nameplate file is a few kB; a larger one is not read.
 MAX_YAML_BYTES = 1024 * 1024
@@ -77,10 +77,9 @@ def load_yaml(path: Path) -> Parsed[LoadedYaml]:
     try:
         data = yaml.load(text.value, Loader=safe_loader())
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        reason = str(getattr(exc, "problem", None) or exc).splitlines()[0]
+        reason, line = describe_error(exc)
         return Parsed(LoadedYaml(problem=Problem(f"{path.name} does not load as YAML: {reason}", "valid YAML", reason,
-                                                 mark.line + 1 if mark else None)))
+                                                 line)))
     except (RecursionError, ValueError, OverflowError) as exc:
         return Parsed(LoadedYaml(problem=Problem(f"{path.name} does not load as YAML ({type(exc).__name__})",
                                                  "valid YAML", type(exc).__name__)))

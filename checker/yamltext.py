@@ -17,6 +17,12 @@ def pyyaml() -> ModuleType:
     return yaml
 
 
+def describe_error(exc: Exception) -> tuple[str, int | None]:
+    """What a PyYAML error says, in one line, and the 1-based line it points at (None when it names none)."""
+    mark = getattr(exc, "problem_mark", None)
+    return str(getattr(exc, "problem", None) or exc).splitlines()[0], mark.line + 1 if mark else None
+
+
 def safe_loader() -> Any:
     """libyaml's safe loader when available, else PyYAML's own."""
     module = pyyaml()

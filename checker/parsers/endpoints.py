@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from checker.parsers.common import MALFORMED, Parsed, problem, read_text
 from checker.parsers.jsonfile import parse_json
 from checker.parsers.loadgen import DetailLog
-from checker.yamltext import pyyaml, safe_loader
+from checker.yamltext import describe_error, pyyaml, safe_loader
 
 if TYPE_CHECKING:
     from checker.rulebook import Endpoints
@@ -101,11 +101,10 @@ def parse_document(path: Path) -> Parsed[Document]:
     try:
         value = yaml.load(text.value, Loader=safe_loader())
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        reason = str(getattr(exc, "problem", None) or exc).splitlines()[0]
+        reason, line = describe_error(exc)
         return Parsed(None, [problem(MALFORMED, path, f"invalid YAML: {reason}",
                                      "Fix the YAML syntax (a YAML linter shows the exact place); upload the "
-                                     "configuration the harness ran with.", line=mark.line + 1 if mark else None)])
+                                     "configuration the harness ran with.", line=line)])
     except (RecursionError, ValueError, OverflowError) as exc:
         return Parsed(None, [problem(MALFORMED, path, f"invalid YAML: {type(exc).__name__}",
                                      "Upload the configuration the harness ran with.")])
